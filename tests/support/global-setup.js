@@ -1,0 +1,23 @@
+// Jest global setup: make `require("pulumi-nexudus/...")` resolve from this repo's node_modules,
+// as it does for a user who installed the package, because the dynamic-provider host runs the
+// serialized provider with no file of its own and resolves modules from its working directory.
+const fs = require("fs");
+const path = require("path");
+
+module.exports = async function globalSetup() {
+  const root = path.resolve(__dirname, "..", "..");
+  const link = path.join(root, "node_modules", "pulumi-nexudus");
+  let ok = false;
+  try {
+    ok = fs.realpathSync(link) === fs.realpathSync(root);
+  } catch {
+    ok = false;
+  }
+  if (!ok) {
+    fs.rmSync(link, { recursive: true, force: true });
+    fs.symlinkSync(path.relative(path.dirname(link), root), link, "dir");
+  }
+  if (!fs.existsSync(path.join(root, "dist", "provider", "index.js"))) {
+    throw new Error("dist/ is missing: run `npm run build` before jest (npm test does it)");
+  }
+};
