@@ -6,6 +6,10 @@ const path = require("path");
 
 module.exports = async function globalSetup() {
   const root = path.resolve(__dirname, "..", "..");
+  // Figures recorded by tests (tests/support/figures.ts), printed by figures-reporter.js.
+  const figures = process.env.NEXUDUS_FIGURES_DIR || path.join(root, ".figures");
+  fs.rmSync(figures, { recursive: true, force: true });
+  fs.mkdirSync(figures, { recursive: true });
   const link = path.join(root, "node_modules", "pulumi-nexudus");
   let ok = false;
   try {

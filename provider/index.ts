@@ -1,0 +1,14 @@
+/**
+ * The provider implementation, loaded by name (`require("pulumi-nexudus/provider")`) in the
+ * dynamic-provider host by the shims stored in state.
+ */
+export {
+  webhookProvider,
+  WebhookPartialError,
+  WebhookOperationError,
+  parseWebhookId,
+} from "./webhook";
+export * from "./actions";
+export * from "./config";
+export * from "./inputs";
+export { configure, getClient, resetRuntime } from "./runtime";

@@ -1,0 +1,319 @@
+/**
+ * Pure logic of the WebHook resource: input validation and normalisation (`check`), the diff,
+ * and the mapping from an API record to the resource's outputs. No I/O here: the provider
+ * methods in `webhook.ts` only orchestrate these and the client.
+ */
+import { z } from "zod";
+import {
+  actionName,
+  actionNumber,
+  MAX_ACTION,
+  MIN_ACTION,
+  NONE_ACTION,
+  suggestAction,
+} from "./actions";
+import type { WebhookRecord } from "./schemas";
+
+/** The value the engine sends, whatever the type, for an input not known yet during preview. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** The key under which Pulumi stores the serialized provider in inputs and outputs. */
+export const PROVIDER_KEY = "__provider";
+
+/** A check failure, as the dynamic provider contract defines it. */
+export interface CheckFailure {
+  readonly property: string;
+  readonly reason: string;
+}
+
+/** Inputs of a WebHook after `check`: every field present, `action` as its number. */
+export interface WebhookInputs {
+  businessId: number;
+  name: string;
+  action: number;
+  url: string;
+  description: string | null;
+  active: boolean;
+  adopt: boolean;
+}
+
+/** Outputs of a WebHook as stored in state (never `undefined`, dates as ISO strings or null). */
+export interface WebhookOutputs extends WebhookInputs {
+  webhookId: number;
+  uniqueId: string | null;
+  actionName: string | null;
+  lastError: string | null;
+  errorCount: number;
+  lastTrigger: string | null;
+  createdOn: string | null;
+  updatedOn: string | null;
+  updatedBy: string | null;
+}
+
+/** Inputs a user may give; anything else is refused by `check`. */
+export const WEBHOOK_INPUT_KEYS = [
+  "businessId",
+  "name",
+  "action",
+  "url",
+  "description",
+  "active",
+  "adopt",
+] as const;
+
+/** Inputs whose change is applied in place by `update`; `businessId` forces a replacement. */
+export const UPDATABLE_KEYS = ["name", "action", "url", "description", "active"] as const;
+
+/** Largest id the API's 32-bit integer fields hold. */
+const MAX_INT32 = 2_147_483_647;
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
+  if (typeof value === "object") return "an object";
+  return `${typeof value} ${String(value)}`;
+}
+
+/** `businessId must be a positive integer` and friends, or undefined when the value is fine. */
+export function businessIdProblem(value: unknown, property = "businessId"): string | undefined {
+  const ok = z.number().int().min(1).max(MAX_INT32).safeParse(value).success;
+  return ok
+    ? undefined
+    : `${property} must be a positive integer no greater than ${MAX_INT32} (the Nexudus location id); got ${describe(value)}`;
+}
+
+/** Normalises an action name or number to its number, or explains why it cannot. */
+export function parseAction(
+  value: unknown,
+  property = "action",
+): { ok: true; value: number } | { ok: false; reason: string } {
+  if (typeof value === "number") {
+    if (!Number.isInteger(value) || value < MIN_ACTION || value > MAX_ACTION) {
+      return {
+        ok: false,
+        reason: `${property} ${value} is not a Nexudus webhook action; numbers run from ${MIN_ACTION} to ${MAX_ACTION}`,
+      };
+    }
+    if (value === NONE_ACTION) {
+      return {
+        ok: false,
+        reason: `${property} None (1) fires for nothing; choose the event to react to`,
+      };
+    }
+    return { ok: true, value };
+  }
+  if (typeof value === "string") {
+    const n = actionNumber(value);
+    if (n === NONE_ACTION) {
+      return {
+        ok: false,
+        reason: `${property} None (1) fires for nothing; choose the event to react to`,
+      };
+    }
+    if (n !== undefined) return { ok: true, value: n };
+    const suggestion = suggestAction(value.trim());
+    return {
+      ok: false,
+      reason:
+        `${property} ${JSON.stringify(value)} is not a Nexudus webhook action` +
+        (suggestion
+          ? `; did you mean ${JSON.stringify(suggestion)}?`
+          : "; see WebhookAction for the names"),
+    };
+  }
+  return {
+    ok: false,
+    reason: `${property} must be a Nexudus webhook action name (e.g. "BookingCreate") or its number; got ${describe(value)}`,
+  };
+}
+
+/** `url must be an absolute http(s) URL`, with the detail of what is wrong, or undefined. */
+export function urlProblem(value: unknown, property = "url"): string | undefined {
+  const rule = `${property} must be an absolute http(s) URL`;
+  if (typeof value !== "string") return `${rule}; got ${describe(value)}`;
+  if (value.length === 0) return `${rule}; got an empty string`;
+  if (/\s/.test(value))
+    return `${rule} without spaces or line breaks; got ${JSON.stringify(value)}`;
+  if (value.length > 2048) return `${rule} of at most 2048 characters; got ${value.length}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    return `${rule}; got ${JSON.stringify(value)}`;
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
+    return `${rule}; got the scheme ${JSON.stringify(parsed.protocol.replace(/:$/, ""))}`;
+  }
+  if (!parsed.hostname) return `${rule} with a host name; got ${JSON.stringify(value)}`;
+  return undefined;
+}
+
+/** A display name problem (`name must be a non-empty string`), or undefined. */
+export function nameProblem(value: unknown, property = "name"): string | undefined {
+  if (typeof value !== "string")
+    return `${property} must be a non-empty string; got ${describe(value)}`;
+  if (value.trim().length === 0) {
+    return `${property} must be a non-empty string, not ${value.length === 0 ? "empty" : "only white space"}`;
+  }
+  if (value.length > 255) return `${property} must be at most 255 characters; got ${value.length}`;
+  return undefined;
+}
+
+function optionalProblem(
+  value: unknown,
+  property: string,
+  type: "string" | "boolean",
+): string | undefined {
+  if (value === undefined || value === null || typeof value === type) return undefined;
+  return `${property} must be a ${type} when given; got ${describe(value)}`;
+}
+
+/**
+ * `check` for a WebHook: validates every argument and returns the normalised inputs (action as
+ * its number, defaults filled in) plus one failure per bad property. Values not yet known in a
+ * preview are passed through untouched. Makes no API call.
+ */
+export function checkWebhookInputs(news: Record<string, unknown>): {
+  inputs: Record<string, unknown>;
+  failures: CheckFailure[];
+} {
+  const failures: CheckFailure[] = [];
+  const fail = (property: string, reason: string | undefined) => {
+    if (reason) failures.push({ property, reason });
+  };
+  const known = (key: string) => news[key] !== UNKNOWN;
+  const inputs: Record<string, unknown> = {};
+
+  for (const key of Object.keys(news)) {
+    if (key === PROVIDER_KEY) continue;
+    if (!(WEBHOOK_INPUT_KEYS as readonly string[]).includes(key)) {
+      fail(
+        key,
+        `unknown argument ${JSON.stringify(key)}; a WebHook takes ${WEBHOOK_INPUT_KEYS.join(", ")}`,
+      );
+    }
+  }
+
+  inputs.businessId = news.businessId;
+  if (known("businessId")) fail("businessId", businessIdProblem(news.businessId));
+
+  inputs.name = news.name;
+  if (known("name")) fail("name", nameProblem(news.name));
+
+  inputs.action = news.action;
+  if (known("action")) {
+    const parsed = parseAction(news.action);
+    if (parsed.ok) inputs.action = parsed.value;
+    else fail("action", parsed.reason);
+  }
+
+  inputs.url = news.url;
+  if (known("url")) fail("url", urlProblem(news.url));
+
+  inputs.description = news.description ?? null;
+  if (known("description"))
+    fail("description", optionalProblem(news.description, "description", "string"));
+  if (inputs.description === "") inputs.description = null;
+
+  inputs.active = news.active ?? true;
+  if (known("active")) fail("active", optionalProblem(news.active, "active", "boolean"));
+
+  inputs.adopt = news.adopt ?? false;
+  if (known("adopt")) fail("adopt", optionalProblem(news.adopt, "adopt", "boolean"));
+
+  if (PROVIDER_KEY in news) inputs[PROVIDER_KEY] = news[PROVIDER_KEY];
+  return { inputs, failures };
+}
+
+function sameValue(key: string, old: unknown, now: unknown): boolean {
+  if (key === "description") return (old || null) === (now || null);
+  return old === now;
+}
+
+/**
+ * `diff` for a WebHook: pure and local. Compares the new inputs with the old outputs field by
+ * field over the managed inputs. A changed or not-yet-known `businessId` replaces the webhook,
+ * creating the new one before deleting the old so that no event is missed. Server-side fields
+ * (`lastError`, `errorCount`, `lastTrigger`, dates) never cause a diff; neither does `adopt`,
+ * which only matters when the webhook is created.
+ */
+export function diffWebhook(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean; diffs: string[] } {
+  const replaces: string[] = [];
+  const diffs: string[] = [];
+  if (news.businessId === UNKNOWN || !sameValue("businessId", olds.businessId, news.businessId)) {
+    replaces.push("businessId");
+    diffs.push("businessId");
+  }
+  for (const key of UPDATABLE_KEYS) {
+    if (news[key] === UNKNOWN || !sameValue(key, olds[key], news[key])) diffs.push(key);
+  }
+  return { changes: diffs.length > 0, replaces, deleteBeforeReplace: false, diffs };
+}
+
+/** The resource outputs for an API record (never undefined: the host rejects it). */
+export function outputsFromRecord(record: WebhookRecord, adopt: boolean): WebhookOutputs {
+  return {
+    webhookId: record.Id,
+    uniqueId: record.UniqueId ?? null,
+    businessId: record.BusinessId,
+    name: record.Name,
+    action: record.Action,
+    actionName: actionName(record.Action) ?? null,
+    url: record.URL,
+    description: record.Description || null,
+    active: record.Active,
+    adopt,
+    lastError: record.LastError ?? null,
+    errorCount: record.ErrorCount ?? 0,
+    lastTrigger: record.LastTrigger ?? null,
+    createdOn: record.CreatedOn ?? null,
+    updatedOn: record.UpdatedOn ?? null,
+    updatedBy: record.UpdatedBy ?? null,
+  };
+}
+
+/** The managed inputs as they stand on the server, for `read` to hand back to the engine. */
+export function inputsFromOutputs(outputs: WebhookOutputs): WebhookInputs {
+  return {
+    businessId: outputs.businessId,
+    name: outputs.name,
+    action: outputs.action,
+    url: outputs.url,
+    description: outputs.description,
+    active: outputs.active,
+    adopt: outputs.adopt,
+  };
+}
+
+/**
+ * The body of a PUT: the fresh record from a GET with the declared fields applied, so that no
+ * field we do not manage is cleared by the API's full-replace update.
+ */
+export function applyInputs(record: WebhookRecord, inputs: WebhookInputs): Record<string, unknown> {
+  return {
+    ...record,
+    Id: record.Id,
+    BusinessId: inputs.businessId,
+    Name: inputs.name,
+    Action: inputs.action,
+    URL: inputs.url,
+    Description: inputs.description,
+    Active: inputs.active,
+  };
+}
+
+/** Whether a record already carries every declared value (so an update would change nothing). */
+export function recordMatches(record: WebhookRecord, inputs: WebhookInputs): boolean {
+  return (
+    record.BusinessId === inputs.businessId &&
+    record.Name === inputs.name &&
+    record.Action === inputs.action &&
+    record.URL === inputs.url &&
+    (record.Description || null) === (inputs.description || null) &&
+    record.Active === inputs.active
+  );
+}

@@ -1,0 +1,65 @@
+/**
+ * Process-wide provider state: the settings read in `configure()` and the one client built from
+ * them. Every dynamic resource served by a host process loads this module by name
+ * (`require("pulumi-nexudus/provider")`), so they share one client, one token cache and one
+ * rate limiter. Nothing here is ever serialized into state.
+ */
+import { NexudusClient } from "./client";
+import {
+  NexudusProviderConfigError,
+  requireCredentials,
+  resolveSettings,
+  type ProviderSettings,
+} from "./config";
+
+interface RuntimeState {
+  settings?: ProviderSettings;
+  client?: NexudusClient;
+}
+
+// On globalThis so that two loaded copies of this module (e.g. from two install paths) still
+// share one client and token cache.
+const STATE_KEY = Symbol.for("pulumi-nexudus.runtime");
+const state: RuntimeState = ((globalThis as Record<symbol, unknown>)[STATE_KEY] ??=
+  {}) as RuntimeState;
+
+/** Minimal view of the `configure()` request's config. */
+export interface ConfigGetter {
+  get(key: string): string | undefined;
+}
+
+/** Reads and validates the stack config (with the environment as fallback). */
+export function configure(config: ConfigGetter | undefined, env = process.env): void {
+  const settings = resolveSettings((key) => config?.get(key), env);
+  if (JSON.stringify(settings) !== JSON.stringify(state.settings)) {
+    state.settings = settings;
+    state.client = undefined;
+  }
+}
+
+/** The shared client; builds it on first use. Throws when credentials are missing. */
+export function getClient(): NexudusClient {
+  if (state.client) return state.client;
+  // An engine older than configure() support never calls it: fall back to the environment.
+  const settings = state.settings ?? resolveSettings(() => undefined);
+  state.settings = settings;
+  requireCredentials(settings);
+  state.client = NexudusClient.fromEnv(process.env, {
+    baseUrl: settings.baseUrl,
+    ...(settings.token !== undefined ? { token: settings.token } : {}),
+    ...(settings.username !== undefined
+      ? { username: settings.username, password: settings.password }
+      : {}),
+    ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
+    ...(settings.maxRetries !== undefined ? { maxRetries: settings.maxRetries } : {}),
+  });
+  return state.client;
+}
+
+/** Forgets the settings and the client (tests). */
+export function resetRuntime(): void {
+  state.settings = undefined;
+  state.client = undefined;
+}
+
+export { NexudusProviderConfigError };

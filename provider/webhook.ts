@@ -1,0 +1,310 @@
+/**
+ * The WebHook dynamic provider's implementation. The serialized `__provider` in state is a thin
+ * shim (see `sdk/webhook.ts`) that loads this module by name and forwards each call here, so the
+ * code, the client and its credentials never travel in state.
+ */
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { NexudusApiError, NexudusNotFoundError } from "./errors";
+import {
+  applyInputs,
+  checkWebhookInputs,
+  diffWebhook,
+  inputsFromOutputs,
+  outputsFromRecord,
+  PROVIDER_KEY,
+  recordMatches,
+  type WebhookInputs,
+  type WebhookOutputs,
+} from "./inputs";
+import { configure, getClient, type ConfigGetter } from "./runtime";
+import type { WebhookRecord, WebhookSummary } from "./schemas";
+import type { NexudusClient } from "./client";
+
+/** An error that tells the engine the webhook exists (id + properties) although the step failed. */
+export class WebhookPartialError extends Error {
+  override readonly name = "WebhookPartialError";
+  readonly reasons: string[];
+  readonly properties: Record<string, unknown>;
+  /**
+   * @param properties the outputs to record; `provider` is the `__provider` of the inputs, which
+   * the host does not add to an error's properties itself (without it, a later read or delete of
+   * the half-created resource could not load the provider).
+   */
+  constructor(
+    message: string,
+    readonly id: string,
+    properties: object,
+    provider: unknown,
+  ) {
+    super(message);
+    this.reasons = [message];
+    this.properties = { ...properties, [PROVIDER_KEY]: provider };
+  }
+}
+
+/** A provider step failed; the message says which webhook and what to do. */
+export class WebhookOperationError extends Error {
+  override readonly name = "WebhookOperationError";
+}
+
+/** Parses a resource id as stored in state into the Nexudus record id. */
+export function parseWebhookId(id: string): number {
+  const n = Number(id);
+  if (!/^\d+$/.test(id) || !Number.isSafeInteger(n) || n < 1) {
+    throw new WebhookOperationError(
+      `id ${JSON.stringify(id)} is not a Nexudus webhook id (a positive integer)`,
+    );
+  }
+  return n;
+}
+
+/** Re-validates inputs as `check` does; throws (before any write) when they are bad. */
+function validInputs(news: Record<string, unknown>): WebhookInputs {
+  const { inputs, failures } = checkWebhookInputs(news);
+  if (failures.length > 0) {
+    throw new WebhookOperationError(
+      `invalid WebHook inputs: ${failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`,
+    );
+  }
+  return inputs as unknown as WebhookInputs;
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Every record of a location with an action, filtered again on our side (filters may "contain"). */
+async function recordsAt(
+  client: NexudusClient,
+  businessId: number,
+  action: number,
+): Promise<WebhookSummary[]> {
+  const rows: WebhookSummary[] = [];
+  for await (const row of client.search({ businessId, action })) {
+    if (row.BusinessId === businessId && row.Action === action) rows.push(row);
+  }
+  return rows;
+}
+
+/** The create body (never more than the API's fields). */
+function createBody(inputs: WebhookInputs) {
+  return {
+    BusinessId: inputs.businessId,
+    Name: inputs.name,
+    Action: inputs.action,
+    URL: inputs.url,
+    Description: inputs.description,
+    Active: inputs.active,
+  };
+}
+
+/** How long, at most, to keep looking for a record whose create may have committed late. */
+const LOOK_ATTEMPTS = 3;
+
+/**
+ * After a POST whose outcome is unknown (reset or timeout after sending), looks for the record it
+ * may have made: same location, action, URL and name, created no earlier than shortly before the
+ * POST. Looks a few times, because a slow server may commit after the client gave up.
+ */
+async function findCreated(
+  client: NexudusClient,
+  inputs: WebhookInputs,
+  startedAt: number,
+  waitMs: number,
+): Promise<number | undefined> {
+  for (let attempt = 0; attempt < LOOK_ATTEMPTS; attempt++) {
+    if (attempt > 0) await new Promise((r) => setTimeout(r, waitMs));
+    const rows = (await recordsAt(client, inputs.businessId, inputs.action)).filter(
+      (r) => r.URL === inputs.url && r.Name === inputs.name,
+    );
+    // Allow for clock skew between us and the server when telling new records from old ones.
+    const recent = rows.filter(
+      (r) => !r.CreatedOn || Date.parse(r.CreatedOn) >= startedAt - 5 * 60_000,
+    );
+    const candidates = recent.length > 0 ? recent : rows;
+    if (candidates.length === 1) return candidates[0]!.Id;
+    if (candidates.length > 1) {
+      // Several identical records: the newest is the one this POST made.
+      return [...candidates].sort((a, b) => b.Id - a.Id)[0]!.Id;
+    }
+  }
+  return undefined;
+}
+
+/** Outputs for a record we just wrote, without another GET (the PUT answer carries the date). */
+function outputsAfterPut(
+  record: WebhookRecord,
+  body: Record<string, unknown>,
+  inputs: WebhookInputs,
+  answer: { updatedOn?: string | null; updatedBy?: string | null },
+): WebhookOutputs {
+  const merged = {
+    ...record,
+    ...body,
+    UpdatedOn: answer.updatedOn ?? record.UpdatedOn,
+    UpdatedBy: answer.updatedBy ?? record.UpdatedBy,
+  } as WebhookRecord;
+  return outputsFromRecord(merged, inputs.adopt);
+}
+
+/** Takes over the one record at the location with the same action and URL, if there is one. */
+async function adoptExisting(
+  client: NexudusClient,
+  inputs: WebhookInputs,
+  provider: unknown,
+): Promise<dynamic.CreateResult<WebhookOutputs> | undefined> {
+  const matches = (await recordsAt(client, inputs.businessId, inputs.action)).filter(
+    (r) => r.URL === inputs.url,
+  );
+  if (matches.length === 0) return undefined;
+  if (matches.length > 1) {
+    throw new WebhookOperationError(
+      `adopt: ${matches.length} webhooks at location ${inputs.businessId} already have action ${inputs.action} ` +
+        `and this URL (ids ${matches.map((m) => m.Id).join(", ")}); delete all but one in Nexudus, ` +
+        `or set adopt: false to create a new one`,
+    );
+  }
+  const id = matches[0]!.Id;
+  const record = await client.get(id);
+  if (recordMatches(record, inputs)) {
+    return { id: String(id), outs: outputsFromRecord(record, inputs.adopt) };
+  }
+  const body = applyInputs(record, inputs);
+  try {
+    const answer = await client.update(body as Parameters<NexudusClient["update"]>[0]);
+    return { id: String(id), outs: outputsAfterPut(record, body, inputs, answer) };
+  } catch (e) {
+    // The record is ours now either way: record it so that the next `up` retries the update.
+    throw new WebhookPartialError(
+      `adopted webhook ${id} but could not apply the declared values: ${message(e)}`,
+      String(id),
+      outputsFromRecord(record, inputs.adopt),
+      provider,
+    );
+  }
+}
+
+/** The WebHook provider: the methods the engine calls, through the shim in state. */
+export const webhookProvider = {
+  async configure(req: { config: ConfigGetter }): Promise<void> {
+    configure(req.config);
+  },
+
+  async check(
+    _olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+  ): Promise<dynamic.CheckResult> {
+    return checkWebhookInputs(news);
+  },
+
+  async diff(
+    _id: string,
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+  ): Promise<dynamic.DiffResult> {
+    const { changes, replaces, deleteBeforeReplace } = diffWebhook(olds, news);
+    return { changes, replaces, deleteBeforeReplace };
+  },
+
+  async create(news: Record<string, unknown>): Promise<dynamic.CreateResult<WebhookOutputs>> {
+    const inputs = validInputs(news);
+    const client = getClient();
+    if (inputs.adopt) {
+      const adopted = await adoptExisting(client, inputs, news[PROVIDER_KEY]);
+      if (adopted) return adopted;
+    }
+    const startedAt = Date.now();
+    let id: number;
+    try {
+      id = (await client.create(createBody(inputs))).id;
+    } catch (e) {
+      if (!(e instanceof NexudusApiError) || !e.mayHaveCommitted) throw e;
+      const found = await findCreated(client, inputs, startedAt, client.lookAgainMs);
+      if (found === undefined) {
+        throw new WebhookOperationError(
+          `creating webhook ${JSON.stringify(inputs.name)} at location ${inputs.businessId} failed without a ` +
+            `definite answer (${message(e)}), and no such record appeared when looked for; nothing was recorded. ` +
+            `Run the update again; if a duplicate shows up in Nexudus later, declare the webhook with adopt: true.`,
+        );
+      }
+      id = found;
+    }
+    try {
+      const record = await client.get(id);
+      return { id: String(id), outs: outputsFromRecord(record, inputs.adopt) };
+    } catch (e) {
+      // The webhook exists: hand the engine its id so it is recorded, not leaked.
+      const partial: WebhookOutputs = {
+        ...inputs,
+        webhookId: id,
+        uniqueId: null,
+        actionName: null,
+        lastError: null,
+        errorCount: 0,
+        lastTrigger: null,
+        createdOn: null,
+        updatedOn: null,
+        updatedBy: null,
+      };
+      throw new WebhookPartialError(
+        `created webhook ${id} but could not read it back: ${message(e)}; it is recorded in state, ` +
+          `and \`pulumi refresh\` or the next \`pulumi up\` completes it`,
+        String(id),
+        partial,
+        news[PROVIDER_KEY],
+      );
+    }
+  },
+
+  async read(
+    id: string,
+    props: Record<string, unknown> = {},
+  ): Promise<dynamic.ReadResult<WebhookOutputs>> {
+    const webhookId = parseWebhookId(id);
+    let record: WebhookRecord;
+    try {
+      record = await getClient().get(webhookId);
+    } catch (e) {
+      if (e instanceof NexudusNotFoundError) return {}; // deleted out of band: drop it from state
+      throw e;
+    }
+    const outs = outputsFromRecord(record, props.adopt === true);
+    return { id, props: outs, inputs: inputsFromOutputs(outs) as unknown as WebhookOutputs };
+  },
+
+  async update(
+    id: string,
+    _olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+  ): Promise<dynamic.UpdateResult<WebhookOutputs>> {
+    const webhookId = parseWebhookId(id);
+    const inputs = validInputs(news);
+    const client = getClient();
+    let record: WebhookRecord;
+    try {
+      record = await client.get(webhookId);
+    } catch (e) {
+      if (e instanceof NexudusNotFoundError) {
+        throw new WebhookOperationError(
+          `webhook ${webhookId} no longer exists in Nexudus; run \`pulumi refresh\` to drop it from state, ` +
+            `then \`pulumi up\` creates it again`,
+        );
+      }
+      throw e;
+    }
+    if (recordMatches(record, inputs)) return { outs: outputsFromRecord(record, inputs.adopt) };
+    const body = applyInputs(record, inputs);
+    const answer = await client.update(body as Parameters<NexudusClient["update"]>[0]);
+    return { outs: outputsAfterPut(record, body, inputs, answer) };
+  },
+
+  async delete(id: string): Promise<void> {
+    const webhookId = parseWebhookId(id);
+    try {
+      await getClient().delete(webhookId);
+    } catch (e) {
+      if (e instanceof NexudusNotFoundError) return; // already gone
+      throw e;
+    }
+  },
+};

@@ -1,0 +1,93 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { AdoptableWebhook, UnmanagedWebhook } from "../provider/exclusion";
+
+export type { AdoptableWebhook, UnmanagedWebhook };
+
+/**
+ * The provider object stored (serialized) in the exclusion's state as `__provider`. Like the
+ * WebHook's shim it holds no code, credential, config or schema of its own: each method loads
+ * the implementation from the installed package by name. Anything these functions captured would
+ * be written into state.
+ */
+const exclusionShim: pulumi.dynamic.ResourceProvider = {
+  configure: (req) => require("pulumi-nexudus/provider").exclusionProvider.configure(req),
+  check: (olds, news) => require("pulumi-nexudus/provider").exclusionProvider.check(olds, news),
+  diff: (id, olds, news) =>
+    require("pulumi-nexudus/provider").exclusionProvider.diff(id, olds, news),
+  create: (inputs) => require("pulumi-nexudus/provider").exclusionProvider.create(inputs),
+  read: (id, props) => require("pulumi-nexudus/provider").exclusionProvider.read(id, props),
+  update: (id, olds, news) =>
+    require("pulumi-nexudus/provider").exclusionProvider.update(id, olds, news),
+  delete: (id, props) => require("pulumi-nexudus/provider").exclusionProvider.delete(id, props),
+};
+
+/**
+ * Arguments of a {@link WebhookSetExclusion}. A `WebhookSet` with `exclusive: true` makes one
+ * for you; declare one yourself only to make a hand-written group of `WebHook`s exclusive.
+ */
+export interface WebhookSetExclusionArgs {
+  /** The location whose webhooks are reconciled. */
+  businessId: pulumi.Input<number>;
+  /**
+   * Ids of the webhooks the set manages (its `WebHook`s' `webhookId`s). Kept; and a hook that
+   * leaves the set is deleted by its own resource, so it is never listed here as unmanaged.
+   */
+  memberIds: pulumi.Input<pulumi.Input<number>[]>;
+  /** Other ids to keep (webhooks managed elsewhere). */
+  keepIds?: pulumi.Input<pulumi.Input<number>[]>;
+  /** Keep every webhook whose Name starts with one of these followed by a space. */
+  keepNamePrefixes?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Hooks declared with `adopt` (action + SHA-256 of the URL): while their ids are not known yet
+   * (preview), the records they will take over are not listed as unmanaged.
+   */
+  adoptable?: pulumi.Input<pulumi.Input<AdoptableWebhook>[]>;
+}
+
+/**
+ * Deletes the webhooks at a location that no one declared. Type token
+ * `pulumi-nodejs:dynamic/nexudus:WebhookSetExclusion`.
+ *
+ * A webhook at `businessId` is kept when its id is in `memberIds` or `keepIds`, or its Name
+ * starts with `"<prefix> "` for a prefix in `keepNamePrefixes`; every other one is listed in the
+ * input `unmanaged` during `check` (so `pulumi preview` shows it, by id, Name and action, never
+ * the URL) and deleted by `pulumi up`. Its own deletion deletes nothing. See
+ * `provider/exclusion.ts` for the exact rule, including previews with ids not known yet.
+ */
+export class WebhookSetExclusion extends pulumi.dynamic.Resource {
+  /** The location id. */
+  declare public readonly businessId: pulumi.Output<number>;
+  /** The set's webhook ids, sorted. */
+  declare public readonly memberIds: pulumi.Output<number[]>;
+  /** The other kept ids, sorted. */
+  declare public readonly keepIds: pulumi.Output<number[]>;
+  /** The kept Name prefixes, sorted. */
+  declare public readonly keepNamePrefixes: pulumi.Output<string[]>;
+  /** The adoptable hooks. */
+  declare public readonly adoptable: pulumi.Output<AdoptableWebhook[]>;
+  /**
+   * Webhooks at the location outside the set: in a preview, those `up` will delete; after an
+   * update, none; after a refresh, those that appeared since.
+   */
+  declare public readonly unmanaged: pulumi.Output<UnmanagedWebhook[]>;
+  /** What the last create or update deleted. */
+  declare public readonly deleted: pulumi.Output<UnmanagedWebhook[]>;
+
+  constructor(name: string, args: WebhookSetExclusionArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      exclusionShim,
+      name,
+      {
+        keepIds: [],
+        keepNamePrefixes: [],
+        adoptable: [],
+        ...args,
+        unmanaged: undefined,
+        deleted: undefined,
+      },
+      opts,
+      "nexudus",
+      "WebhookSetExclusion",
+    );
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * pulumi-nexudus: Nexudus webhooks as Pulumi resources.
+ *
+ * ```ts
+ * import * as nexudus from "pulumi-nexudus";
+ * new nexudus.WebHook("bookings", { businessId: 1234, name: "Bookings", action: "BookingCreate",
+ *   url: "https://hooks.example.com/nexudus/bookings" });
+ * ```
+ *
+ * Configuration (stack config, or the environment): `nexudus:baseUrl` / `NEXUDUS_BASE_URL`,
+ * `nexudus:token` / `NEXUDUS_TOKEN`, or `nexudus:username` + `nexudus:password` /
+ * `NEXUDUS_USERNAME` + `NEXUDUS_PASSWORD`.
+ */
+export { WebHook, type WebHookArgs } from "./webhook";
+export {
+  WebhookAction,
+  type WebhookActionName,
+  type WebhookActionNumber,
+  actionName,
+  actionNumber,
+} from "../provider/actions";
