@@ -3,6 +3,7 @@
 // serialized provider with no file of its own and resolves modules from its working directory.
 const fs = require("fs");
 const path = require("path");
+const { linkSelf } = require("../../scripts/link-self");
 
 module.exports = async function globalSetup() {
   const root = path.resolve(__dirname, "..", "..");
@@ -10,17 +11,7 @@ module.exports = async function globalSetup() {
   const figures = process.env.NEXUDUS_FIGURES_DIR || path.join(root, ".figures");
   fs.rmSync(figures, { recursive: true, force: true });
   fs.mkdirSync(figures, { recursive: true });
-  const link = path.join(root, "node_modules", "pulumi-nexudus");
-  let ok = false;
-  try {
-    ok = fs.realpathSync(link) === fs.realpathSync(root);
-  } catch {
-    ok = false;
-  }
-  if (!ok) {
-    fs.rmSync(link, { recursive: true, force: true });
-    fs.symlinkSync(path.relative(path.dirname(link), root), link, "dir");
-  }
+  linkSelf(root);
   if (!fs.existsSync(path.join(root, "dist", "provider", "index.js"))) {
     throw new Error("dist/ is missing: run `npm run build` before jest (npm test does it)");
   }
