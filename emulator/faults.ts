@@ -1,0 +1,118 @@
+/**
+ * Injected faults: which request a fault hits (per route, after `skip` matching requests, for
+ * `times` of them) and the canned answers of the kinds that do not need the real handler.
+ */
+import { z } from "zod";
+import { FAULT_KINDS, ROUTES, type FaultSpec, type Route } from "./types";
+
+interface ActiveFault {
+  spec: FaultSpec;
+  skipLeft: number;
+  timesLeft: number;
+}
+
+/** Checks a fault spec (from code or the admin endpoint); throws an error naming the field. */
+export function checkFault(f: FaultSpec): FaultSpec {
+  const parsed = faultSpecSchema().safeParse(f);
+  if (!parsed.success) {
+    throw new Error(`emulator fault: ${z.prettifyError(parsed.error)}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * The zod schema of a fault spec. `times` may also be the string `"Infinity"` (JSON has no
+ * Infinity), as the admin endpoint accepts it.
+ */
+export function faultSpecSchema() {
+  const count = z.union([
+    z.number().int().min(0),
+    z.literal(Infinity),
+    z.literal("Infinity").transform(() => Infinity),
+  ]);
+  return z
+    .object({
+      route: z.enum(["*", ...ROUTES] as [Route | "*", ...(Route | "*")[]]),
+      kind: z.enum(FAULT_KINDS as [FaultSpec["kind"], ...FaultSpec["kind"][]]),
+      status: z.number().int().min(100).max(599).optional(),
+      delayMs: z.number().min(0).optional(),
+      times: count.optional(),
+      skip: z.number().int().min(0).optional(),
+    })
+    .strict()
+    .refine((f) => f.kind !== "delay" || f.delayMs !== undefined, {
+      message: 'kind "delay" needs delayMs',
+      path: ["delayMs"],
+    });
+}
+
+/** The faults currently armed, in the order they were injected. */
+export class FaultBook {
+  private faults: ActiveFault[] = [];
+
+  /** Arms a fault. */
+  add(spec: FaultSpec): void {
+    const f = checkFault(spec);
+    this.faults.push({ spec: f, skipLeft: f.skip ?? 0, timesLeft: f.times ?? 1 });
+  }
+
+  /** Disarms every fault. */
+  clear(): void {
+    this.faults = [];
+  }
+
+  /**
+   * The fault that hits this request of `route`, if any. Every armed fault whose route matches
+   * and that still has `skip` left lets the request through and counts it; the first matching
+   * fault with no skip left hits it (and uses up one of its `times`).
+   */
+  take(route: Route): FaultSpec | undefined {
+    let hit: FaultSpec | undefined;
+    for (const f of this.faults) {
+      if (f.timesLeft <= 0 || (f.spec.route !== "*" && f.spec.route !== route)) continue;
+      if (f.skipLeft > 0) {
+        f.skipLeft--;
+        continue;
+      }
+      if (hit === undefined) {
+        hit = f.spec;
+        f.timesLeft--;
+      }
+    }
+    this.faults = this.faults.filter((f) => f.timesLeft > 0);
+    return hit;
+  }
+}
+
+/** The HTML page of the `html` fault (what a proxy in front of the API answers). */
+export const HTML_502_PAGE =
+  "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>" +
+  "<body><h1>502 Bad Gateway</h1><p>The server returned an invalid or incomplete response.</p>" +
+  "</body></html>\n";
+
+/** The JSON body of the `status` fault. */
+export function statusFaultBody(status: number): Record<string, unknown> {
+  return {
+    Message: status >= 500 ? "An error has occurred." : `HTTP ${status}`,
+    Value: null,
+    Errors: null,
+    WasSuccessful: false,
+  };
+}
+
+/** The body of the `wasSuccessfulFalse` fault: HTTP 200 but a failed operation. */
+export function wasSuccessfulFalseBody(): Record<string, unknown> {
+  return {
+    Status: 200,
+    Message: "WebHook: the operation could not be completed",
+    Value: null,
+    Errors: [
+      {
+        AttemptedValue: null,
+        Message: "the operation could not be completed",
+        PropertyName: "WebHook",
+      },
+    ],
+    WasSuccessful: false,
+  };
+}
