@@ -12,3 +12,4 @@ export * from "./actions";
 export * from "./config";
 export * from "./inputs";
 export { configure, getClient, resetRuntime } from "./runtime";
+export { exclusionProvider, WebhookSetExclusionError } from "./exclusion";

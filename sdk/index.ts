@@ -19,3 +19,21 @@ export {
   actionName,
   actionNumber,
 } from "../provider/actions";
+export {
+  WebhookSet,
+  WebhookSetArgsError,
+  planWebhookSet,
+  urlNameHash,
+  type WebhookSetArgs,
+  type WebhookSetHook,
+  type WebhookSetHookArgs,
+  type WebhookSetKeep,
+  type WebhookSetMember,
+  type PlannedWebhook,
+} from "./webhookSet";
+export {
+  WebhookSetExclusion,
+  type WebhookSetExclusionArgs,
+  type UnmanagedWebhook,
+  type AdoptableWebhook,
+} from "./exclusion";

@@ -1,3 +1,11 @@
+/**
+ * `WebhookSet`: several Nexudus webhooks of one location declared together, one child `WebHook`
+ * per hook, optionally authoritative for the location (`exclusive`). Read {@link WebhookSetArgs}
+ * for the arguments, {@link planWebhookSet} for how children are named, and {@link WebhookSet}
+ * for an example.
+ *
+ * @module
+ */
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { actionName, type WebhookActionName } from "../provider/actions";
@@ -78,11 +86,18 @@ export interface WebhookSetArgs {
    * that is not managed is listed by `pulumi preview` (as the `unmanaged` property of the child
    * `WebhookSetExclusion`, by id, Name and action) and deleted by `pulumi up`.
    *
-   * Managed means: one of this set's hooks; or, by default, a hook of another `WebhookSet`
-   * declared in the same program at the same location (by id), or a webhook whose Name starts
-   * with such a set's `namePrefix + " "`; or listed in {@link WebhookSetArgs.alsoKeep}.
-   * Standalone `WebHook`s and sets of other stacks are NOT known: list them in `alsoKeep`.
+   * A webhook at the location is managed (kept) when any of these holds:
+   * - it is one of this set's hooks (by id; a hook just removed from the set is deleted by its own
+   *   resource, not listed here);
+   * - unless `alsoKeep.otherSets` is false: it is a hook of another `WebhookSet` declared in this
+   *   program at the same location (by id), or its Name starts with such a set's
+   *   `namePrefix + " "`. Not this set's own prefix: a webhook named like this set's hooks that
+   *   none of them manages is a leftover, and goes;
+   * - its id is in `alsoKeep.ids`, or its Name starts with an `alsoKeep.namePrefixes` entry + " ";
+   * - in a preview where hooks declared with `adopt` do not exist yet: it is the record one of
+   *   them will take over (same action and URL).
    *
+   * Standalone `WebHook`s and sets of other stacks are NOT known: list them in `alsoKeep`.
    * Other sets are looked up once this set's hooks are registered, so sets declared later in the
    * same program count; a set declared after an `await` of something slow may be missed: pass
    * its prefix in `alsoKeep.namePrefixes` then. Turning `exclusive` off deletes nothing.
@@ -119,7 +134,11 @@ export interface PlannedWebhook {
   /** The key that names the hook apart from other hooks of its action, if any. */
   discriminator?: string;
   /** The child's arguments, defaults applied. */
-  args: WebHookArgs & { name: pulumi.Input<string>; active: pulumi.Input<boolean>; adopt: pulumi.Input<boolean> };
+  args: WebHookArgs & {
+    name: pulumi.Input<string>;
+    active: pulumi.Input<boolean>;
+    adopt: pulumi.Input<boolean>;
+  };
 }
 
 /** Thrown by {@link WebhookSet} (before anything is registered) for arguments that cannot work. */
@@ -207,7 +226,9 @@ export function planWebhookSet(setName: string, args: WebhookSetArgs): PlannedWe
   }
   for (const key of Object.keys(args)) {
     if (!(SET_KEYS as readonly string[]).includes(key)) {
-      problems.push(`unknown argument ${JSON.stringify(key)}; a WebhookSet takes ${SET_KEYS.join(", ")}`);
+      problems.push(
+        `unknown argument ${JSON.stringify(key)}; a WebhookSet takes ${SET_KEYS.join(", ")}`,
+      );
     }
   }
   if (args.businessId === undefined) problems.push("businessId is required");
@@ -224,24 +245,31 @@ export function planWebhookSet(setName: string, args: WebhookSetArgs): PlannedWe
     const p = nameProblem(args.namePrefix, "namePrefix");
     if (p) problems.push(p);
     else if (args.namePrefix !== args.namePrefix.trim()) {
-      problems.push(`namePrefix must not start or end with white space; got ${JSON.stringify(args.namePrefix)}`);
+      problems.push(
+        `namePrefix must not start or end with white space; got ${JSON.stringify(args.namePrefix)}`,
+      );
     }
   }
   for (const key of ["exclusive"] as const) {
     if (args[key] !== undefined && typeof args[key] !== "boolean") {
-      problems.push(`${key} must be a plain boolean (it decides which resources exist); got ${describe(args[key])}`);
+      problems.push(
+        `${key} must be a plain boolean (it decides which resources exist); got ${describe(args[key])}`,
+      );
     }
   }
   const keep = args.alsoKeep;
   if (keep !== undefined) {
-    if (typeof keep !== "object" || keep === null) problems.push(`alsoKeep must be an object; got ${describe(keep)}`);
+    if (typeof keep !== "object" || keep === null)
+      problems.push(`alsoKeep must be an object; got ${describe(keep)}`);
     else {
       if (keep.ids !== undefined && !Array.isArray(keep.ids)) {
         problems.push(`alsoKeep.ids must be a list of webhook ids; got ${describe(keep.ids)}`);
       }
       if (keep.namePrefixes !== undefined) {
         if (!Array.isArray(keep.namePrefixes)) {
-          problems.push(`alsoKeep.namePrefixes must be a list of strings; got ${describe(keep.namePrefixes)}`);
+          problems.push(
+            `alsoKeep.namePrefixes must be a list of strings; got ${describe(keep.namePrefixes)}`,
+          );
         } else {
           keep.namePrefixes.forEach((p, i) => {
             const q = nameProblem(p, `alsoKeep.namePrefixes[${i}]`);
@@ -252,7 +280,9 @@ export function planWebhookSet(setName: string, args: WebhookSetArgs): PlannedWe
     }
   }
   if (!Array.isArray(args.hooks)) {
-    problems.push(`hooks must be a list of actions or {action, url?, ...} objects; got ${describe(args.hooks)}`);
+    problems.push(
+      `hooks must be a list of actions or {action, url?, ...} objects; got ${describe(args.hooks)}`,
+    );
     throw new WebhookSetArgsError(setName, problems);
   }
 
@@ -265,17 +295,23 @@ export function planWebhookSet(setName: string, args: WebhookSetArgs): PlannedWe
       hook = raw;
       for (const key of Object.keys(hook)) {
         if (!(HOOK_KEYS as readonly string[]).includes(key)) {
-          problems.push(`${at} has an unknown field ${JSON.stringify(key)}; a hook takes ${HOOK_KEYS.join(", ")}`);
+          problems.push(
+            `${at} has an unknown field ${JSON.stringify(key)}; a hook takes ${HOOK_KEYS.join(", ")}`,
+          );
         }
       }
     } else {
-      problems.push(`${at} must be an action name, an action number or {action, url?, ...}; got ${describe(raw)}`);
+      problems.push(
+        `${at} must be an action name, an action number or {action, url?, ...}; got ${describe(raw)}`,
+      );
       return;
     }
     let action: number | undefined;
     if (hook.action === undefined) problems.push(`${at}.action is required`);
     else if (isEventual(hook.action)) {
-      problems.push(`${at}.action must be a plain action name or number, not an Output: the hook's resource name is derived from it`);
+      problems.push(
+        `${at}.action must be a plain action name or number, not an Output: the hook's resource name is derived from it`,
+      );
     } else {
       const parsed = parseAction(hook.action, `${at}.action`);
       if (parsed.ok) action = parsed.value;
@@ -295,7 +331,11 @@ export function planWebhookSet(setName: string, args: WebhookSetArgs): PlannedWe
       const p = nameProblem(hook.name, `${at}.name`);
       if (p) problems.push(p);
     }
-    if (hook.description !== undefined && !isEventual(hook.description) && typeof hook.description !== "string") {
+    if (
+      hook.description !== undefined &&
+      !isEventual(hook.description) &&
+      typeof hook.description !== "string"
+    ) {
       problems.push(`${at}.description must be a string; got ${describe(hook.description)}`);
     }
     for (const key of ["active", "adopt"] as const) {
@@ -345,7 +385,7 @@ export function planWebhookSet(setName: string, args: WebhookSetArgs): PlannedWe
           );
         } else seenKey.set(key, e);
       }
-      if (group.length > 1 && key === undefined && e.plainUrl === undefined && e.url !== undefined) {
+      if (group.length > 1 && key === undefined && isEventual(e.url)) {
         problems.push(
           `hooks[${e.index}].key is required: ${e.actionName} appears ${group.length} times in the set and ` +
             `this hook's url is an Output (e.g. a secret), which cannot name its resource; give each ` +
@@ -413,7 +453,8 @@ export function planWebhookSet(setName: string, args: WebhookSetArgs): PlannedWe
   if (problems.length > 0) throw new WebhookSetArgsError(setName, problems);
   // An alias must not be a current name, nor be claimed twice (the engine rejects both).
   const aliasCount = new Map<string, number>();
-  for (const p of planned) for (const a of p.aliases) aliasCount.set(a, (aliasCount.get(a) ?? 0) + 1);
+  for (const p of planned)
+    for (const a of p.aliases) aliasCount.set(a, (aliasCount.get(a) ?? 0) + 1);
   for (const p of planned) {
     p.aliases = p.aliases.filter((a) => !byName.has(a) && aliasCount.get(a) === 1);
   }
@@ -505,7 +546,9 @@ export class WebhookSet extends pulumi.ComponentResource {
     const namePrefix = args.namePrefix ?? name;
     const registry = currentRegistry();
     if (typeof args.businessId === "number") {
-      const clash = registry.find((s) => s.namePrefix === namePrefix && s.businessId === args.businessId);
+      const clash = registry.find(
+        (s) => s.namePrefix === namePrefix && s.businessId === args.businessId,
+      );
       if (clash) {
         throw new WebhookSetArgsError(name, [
           `namePrefix ${JSON.stringify(namePrefix)} is already used by WebhookSet ${JSON.stringify(clash.name)} ` +
@@ -530,10 +573,12 @@ export class WebhookSet extends pulumi.ComponentResource {
     this.webhooks = pulumi
       .all(
         list.map(({ p, child }) =>
-          pulumi.all([child.webhookId, child.url, child.active]).apply(([webhookId, url, active]) => ({
-            name: p.childName,
-            member: { webhookId, action: p.actionName, url, active } as WebhookSetMember,
-          })),
+          pulumi
+            .all([child.webhookId, child.url, child.active])
+            .apply(([webhookId, url, active]) => ({
+              name: p.childName,
+              member: { webhookId, action: p.actionName, url, active } as WebhookSetMember,
+            })),
         ),
       )
       .apply((rows) => Object.fromEntries(rows.map((r) => [r.name, r.member])));
@@ -542,7 +587,12 @@ export class WebhookSet extends pulumi.ComponentResource {
       .all(
         plan.map((p) =>
           pulumi.all([p.args.adopt, p.args.url]).apply(([adopt, url]) =>
-            adopt ? { action: p.action, urlSha256: createHash("sha256").update(url, "utf8").digest("hex") } : null,
+            adopt
+              ? {
+                  action: p.action,
+                  urlSha256: createHash("sha256").update(url, "utf8").digest("hex"),
+                }
+              : null,
           ),
         ),
       )
@@ -569,17 +619,23 @@ export class WebhookSet extends pulumi.ComponentResource {
           if (keep.otherSets === false) return [] as RegisteredSet[];
           return registry.filter((s) => s !== self);
         });
-      const atLocation = <T>(pick: (s: RegisteredSet) => pulumi.Input<T>): pulumi.Output<T[]> =>
-        pulumi.all([location, others]).apply(([loc, sets]) =>
-          pulumi
-            .all(sets.map((s) => pulumi.all([s.businessId, pick(s)])))
-            .apply((pairs) => pairs.filter(([b]) => b === loc).map(([, v]) => v as T)),
-        );
+      // Picks a value of each other set at this location (other locations never make it unknown).
+      // `others` holds the registry entries themselves (apply does not unwrap nested Outputs).
+      const atLocation = <T>(pick: (s: RegisteredSet) => pulumi.Output<T>): pulumi.Output<T[]> =>
+        others.apply((value) => {
+          const sets = value as unknown as RegisteredSet[];
+          return pulumi
+            .all([location, pulumi.all(sets.map((s) => s.businessId))])
+            .apply(
+              ([loc, ids]) =>
+                pulumi.all(sets.filter((_, i) => ids[i] === loc).map(pick)) as pulumi.Output<T[]>,
+            );
+        });
       const otherIds = atLocation((s) => s.webhookIds).apply((lists) => lists.flat());
       const keepIds = pulumi
         .all([otherIds, pulumi.all(keep.ids ?? [])])
         .apply(([a, b]) => [...a, ...b]);
-      const keepNamePrefixes = atLocation((s) => s.namePrefix).apply((prefixes) => [
+      const keepNamePrefixes = atLocation((s) => pulumi.output(s.namePrefix)).apply((prefixes) => [
         ...prefixes,
         ...(keep.namePrefixes ?? []),
       ]);
