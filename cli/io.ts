@@ -24,7 +24,7 @@ export interface CliIO {
   cwd?: string;
 }
 
-/** Exit codes, as documented in `--help` and `cli/README.md`. */
+/** Exit codes, as documented in `--help` and the README (Operator CLI). */
 export const EXIT = {
   /** Success (for `health`: nothing flagged). */
   ok: 0,
