@@ -13,3 +13,15 @@ export * from "./config";
 export * from "./inputs";
 export { configure, getClient, resetRuntime } from "./runtime";
 export { exclusionProvider, WebhookSetExclusionError } from "./exclusion";
+export {
+  NexudusClient,
+  limiterStats,
+  resetLimiterStats,
+  clearTokenCache,
+  type NexudusClientOptions,
+  type RequestEvent,
+  type WriteResult,
+  type LimiterStats,
+} from "./client";
+export * from "./errors";
+export type { SearchQuery, SearchPage, WebhookRecord, WebhookSummary, WebhookWrite } from "./schemas";

@@ -1,0 +1,383 @@
+/**
+ * A client-side rate limiter that keeps a process below the Nexudus API's documented per-user
+ * limits, so that a burst runs without a single throttle (409).
+ *
+ * Limits (each interval and window multiplied by the time factor): at most 1 request per 100 ms,
+ * 120 per minute and 5,000 per hour (all methods); 60 per minute and 5,000 per day for writes
+ * (POST/PUT/DELETE). Windows slide; a request takes a slot when it is sent, a retry takes a new
+ * slot.
+ *
+ * The server counts a request when it *arrives*, which we cannot observe; we only know that it
+ * arrived after we sent it and before we received its answer. So each slot's reference time is
+ * the moment its answer came back (or, while it is still in flight, its send time plus
+ * {@link DEFAULT_MAX_IN_FLIGHT_MS}, after which we assume it has arrived). A request may go when,
+ * for every rule "at most L in W", the L-th latest reference time is at least W ago. That makes
+ * the spacing immune to network and event-loop jitter at the cost of one round trip per request
+ * in the 100 ms spacing (the minute windows, which bind any sustained load, lose one round trip
+ * per minute).
+ *
+ * Scheduling is exact and FIFO: the limiter computes the earliest time the request at the head of
+ * the queue may go and sleeps until then, waking early when an answer comes back (no polling).
+ * The clock is injected, so the logic is tested with a fake clock.
+ *
+ * Limiters are process-wide: one per key (base URL + identity + time factor), held on
+ * `globalThis` under a `Symbol.for` key, so that even two loaded copies of this module share them.
+ *
+ * @module
+ */
+
+/** The API's documented per-user limits (before the time factor). */
+export interface RateLimits {
+  /** Minimum spacing between two requests, all methods (ms). */
+  readonly minIntervalMs: number;
+  /** Requests per minute, all methods. */
+  readonly perMinute: number;
+  /** Requests per hour, all methods. */
+  readonly perHour: number;
+  /** Writes (POST/PUT/DELETE) per minute. */
+  readonly writesPerMinute: number;
+  /** Writes (POST/PUT/DELETE) per day. */
+  readonly writesPerDay: number;
+}
+
+/** The documented limits. (200,000 requests per day is implied by 5,000 per hour.) */
+export const DOCUMENTED_LIMITS: RateLimits = Object.freeze({
+  minIntervalMs: 100,
+  perMinute: 120,
+  perHour: 5000,
+  writesPerMinute: 60,
+  writesPerDay: 5000,
+});
+
+/** Margin added to every computed wait (ms, not scaled), for clock rounding on either side. */
+export const DEFAULT_SLACK_MS = 1;
+
+/**
+ * How long a request may stay unanswered before the limiter assumes it has reached the server
+ * (ms, not scaled): a slow answer holds the next request back at most this long.
+ */
+export const DEFAULT_MAX_IN_FLIGHT_MS = 500;
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+/** Time source and sleeper, injected for tests. */
+export interface LimiterClock {
+  /** Current time in ms (monotonic). */
+  now(): number;
+  /** Resolves after `ms` milliseconds, or as soon as `signal` aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+/** The real clock: `performance.now()` and `setTimeout`. */
+export const realClock: LimiterClock = {
+  now: () => performance.now(),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal.aborted) return resolve();
+      const timer = setTimeout(done, Math.max(0, ms));
+      function done() {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", done);
+        resolve();
+      }
+      signal.addEventListener("abort", done, { once: true });
+    }),
+};
+
+/** Counters of the limiter's waits, for benchmarks. */
+export interface LimiterStats {
+  /** Slots granted. */
+  acquired: number;
+  /** Slots that had to wait (granted later than requested). */
+  waits: number;
+  /** Total time spent waiting, in ms. */
+  totalWaitMs: number;
+  /** Longest single wait, in ms. */
+  maxWaitMs: number;
+}
+
+/** A granted slot: report when the request's answer (or failure) came back. */
+export interface Slot {
+  /** Marks the request as answered (idempotent). */
+  done(): void;
+}
+
+/** What the client needs from a limiter (kept minimal so copies of this module interoperate). */
+export interface Limiter {
+  /** Resolves when a request of this kind may be sent, and takes the slot. */
+  acquire(write: boolean): Promise<Slot>;
+}
+
+/** Options of a {@link RateLimiter}. */
+export interface RateLimiterOptions {
+  /** Limits before scaling; defaults to {@link DOCUMENTED_LIMITS}. */
+  limits?: Partial<RateLimits>;
+  /** Multiplies every interval and window (default 1). */
+  timeFactor?: number;
+  /** Safety margin added to every wait, in ms (default {@link DEFAULT_SLACK_MS}). */
+  slackMs?: number;
+  /** See {@link DEFAULT_MAX_IN_FLIGHT_MS}. */
+  maxInFlightMs?: number;
+  /** Clock (default {@link realClock}). */
+  clock?: LimiterClock;
+  /** Where waits are counted (default: the process-wide stats). */
+  stats?: LimiterStats;
+}
+
+interface Rule {
+  /** At most `limit` requests … */
+  readonly limit: number;
+  /** … in any window of this many ms … */
+  readonly windowMs: number;
+  /** … counting only writes. */
+  readonly writesOnly: boolean;
+}
+
+interface Waiter {
+  readonly write: boolean;
+  readonly enqueuedAt: number;
+  /** The limiter's sleep count when it was queued: unchanged at grant time means no wait. */
+  readonly sleepsAtEnqueue: number;
+  readonly resolve: (slot: Slot) => void;
+}
+
+/** One sent request. */
+interface Sent {
+  readonly sentAt: number;
+  /** When its answer came back. */
+  answeredAt?: number;
+}
+
+/** Sent requests, oldest first, pruned past the longest window. */
+class SentLog {
+  private items: Sent[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  /** The i-th most recent entry (1 = latest). */
+  recent(i: number): Sent | undefined {
+    return i >= 1 && i <= this.size ? this.items[this.items.length - i] : undefined;
+  }
+
+  push(s: Sent): void {
+    this.items.push(s);
+  }
+
+  /** Drops entries whose reference time is surely at or before `cutoff`, keeping `keep`. */
+  prune(cutoff: number, keep: number, maxInFlightMs: number): void {
+    while (
+      this.size > keep &&
+      (this.items[this.head]?.sentAt ?? Infinity) + maxInFlightMs <= cutoff
+    ) {
+      this.head++;
+    }
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
+/**
+ * A sliding-window rate limiter with a minimum spacing, FIFO and exact: see the module doc.
+ */
+export class RateLimiter implements Limiter {
+  private readonly rules: readonly Rule[];
+  private readonly clock: LimiterClock;
+  private readonly slackMs: number;
+  private readonly maxInFlightMs: number;
+  private readonly stats: LimiterStats;
+  private readonly all = new SentLog();
+  private readonly writes = new SentLog();
+  /** Per log: how far back entries matter, and how many of the latest ones to keep at least. */
+  private readonly spans: Record<"all" | "writes", { windowMs: number; keep: number }>;
+  private readonly queue: Waiter[] = [];
+  private pumping = false;
+  private sleeps = 0;
+  /** Aborts the pump's current sleep (an answer came back: look again). */
+  private wake: AbortController | undefined;
+
+  constructor(opts: RateLimiterOptions = {}) {
+    const f = opts.timeFactor ?? 1;
+    const l = { ...DOCUMENTED_LIMITS, ...opts.limits };
+    this.rules = [
+      { limit: 1, windowMs: l.minIntervalMs * f, writesOnly: false },
+      { limit: l.perMinute, windowMs: MINUTE * f, writesOnly: false },
+      { limit: l.perHour, windowMs: HOUR * f, writesOnly: false },
+      { limit: l.writesPerMinute, windowMs: MINUTE * f, writesOnly: true },
+      { limit: l.writesPerDay, windowMs: DAY * f, writesOnly: true },
+    ].filter((r) => Number.isFinite(r.limit) && r.limit > 0 && r.windowMs > 0);
+    const span = (writes: boolean) => {
+      const rules = this.rules.filter((r) => r.writesOnly === writes);
+      return {
+        windowMs: Math.max(0, ...rules.map((r) => r.windowMs)),
+        keep: Math.max(0, ...rules.map((r) => r.limit)),
+      };
+    };
+    this.spans = { all: span(false), writes: span(true) };
+    this.clock = opts.clock ?? realClock;
+    this.slackMs = opts.slackMs ?? DEFAULT_SLACK_MS;
+    this.maxInFlightMs = opts.maxInFlightMs ?? DEFAULT_MAX_IN_FLIGHT_MS;
+    this.stats = opts.stats ?? globalStats();
+  }
+
+  /** By when a sent request has surely reached the server. */
+  private reference(s: Sent): number {
+    return Math.min(s.answeredAt ?? Infinity, s.sentAt + this.maxInFlightMs);
+  }
+
+  /** The `limit`-th latest reference time in `log`, or undefined when it holds fewer entries. */
+  private nthLatestReference(log: SentLog, limit: number): number | undefined {
+    const pivot = log.recent(limit);
+    if (!pivot) return undefined;
+    // Only entries sent at most maxInFlightMs before the pivot can have a later reference.
+    const refs: number[] = [];
+    for (let i = 1; i <= log.size; i++) {
+      const s = log.recent(i)!;
+      if (i > limit && s.sentAt < pivot.sentAt - this.maxInFlightMs) break;
+      refs.push(this.reference(s));
+    }
+    if (refs.length === limit) return Math.min(...refs);
+    refs.sort((a, b) => b - a);
+    return refs[limit - 1];
+  }
+
+  /**
+   * The earliest time a request of this kind may be sent, given the slots taken so far and what
+   * is known of their answers (`now` when it may go at once). Pure: takes no slot.
+   */
+  earliest(write: boolean, now: number): number {
+    let at = now;
+    for (const rule of this.rules) {
+      if (rule.writesOnly && !write) continue;
+      const ref = this.nthLatestReference(rule.writesOnly ? this.writes : this.all, rule.limit);
+      if (ref !== undefined) at = Math.max(at, ref + rule.windowMs + this.slackMs);
+    }
+    return at;
+  }
+
+  /**
+   * Resolves, FIFO, when a request of this kind may be sent, and takes its slot. Call `done()`
+   * on the slot when the answer (or a failure) comes back.
+   */
+  acquire(write: boolean): Promise<Slot> {
+    return new Promise<Slot>((resolve) => {
+      this.queue.push({
+        write,
+        enqueuedAt: this.clock.now(),
+        sleepsAtEnqueue: this.sleeps,
+        resolve,
+      });
+      if (!this.pumping) void this.pump();
+    });
+  }
+
+  /** Requests waiting for a slot. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    try {
+      for (;;) {
+        const head = this.queue[0];
+        if (!head) return;
+        const now = this.clock.now();
+        const at = this.earliest(head.write, now);
+        if (at > now) {
+          this.sleeps++;
+          this.wake = new AbortController();
+          await this.clock.sleep(at - now, this.wake.signal);
+          this.wake = undefined;
+          continue;
+        }
+        this.queue.shift();
+        const slot = this.take(head.write, now);
+        const waited = head.sleepsAtEnqueue === this.sleeps ? 0 : now - head.enqueuedAt;
+        this.stats.acquired++;
+        if (waited > 0) {
+          this.stats.waits++;
+          this.stats.totalWaitMs += waited;
+          this.stats.maxWaitMs = Math.max(this.stats.maxWaitMs, waited);
+        }
+        head.resolve(slot);
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private take(write: boolean, now: number): Slot {
+    const sent: Sent = { sentAt: now };
+    this.all.push(sent);
+    this.all.prune(now - this.spans.all.windowMs, this.spans.all.keep, this.maxInFlightMs);
+    if (write) {
+      this.writes.push(sent);
+      this.writes.prune(
+        now - this.spans.writes.windowMs,
+        this.spans.writes.keep,
+        this.maxInFlightMs,
+      );
+    }
+    return {
+      done: () => {
+        if (sent.answeredAt !== undefined) return;
+        sent.answeredAt = this.clock.now();
+        this.wake?.abort();
+      },
+    };
+  }
+}
+
+interface Registry {
+  limiters: Map<string, Limiter>;
+  stats: LimiterStats;
+}
+
+const REGISTRY_KEY = Symbol.for("pulumi-nexudus.limiter.v2");
+
+function registry(): Registry {
+  const holder = globalThis as unknown as Record<symbol, Registry | undefined>;
+  let reg = holder[REGISTRY_KEY];
+  if (!reg) {
+    reg = {
+      limiters: new Map(),
+      stats: { acquired: 0, waits: 0, totalWaitMs: 0, maxWaitMs: 0 },
+    };
+    holder[REGISTRY_KEY] = reg;
+  }
+  return reg;
+}
+
+function globalStats(): LimiterStats {
+  return registry().stats;
+}
+
+/**
+ * The process-wide limiter for `key` (base URL + identity + time factor), created on first use.
+ */
+export function sharedLimiter(key: string, timeFactor: number): Limiter {
+  const reg = registry();
+  let limiter = reg.limiters.get(key);
+  if (!limiter) {
+    limiter = new RateLimiter({ timeFactor, stats: reg.stats });
+    reg.limiters.set(key, limiter);
+  }
+  return limiter;
+}
+
+/** A copy of the process-wide limiter counters (waits, total wait ms…). */
+export function limiterStats(): LimiterStats {
+  return { ...registry().stats };
+}
+
+/** Zeroes the process-wide limiter counters (e.g. between benchmark runs). */
+export function resetLimiterStats(): void {
+  Object.assign(registry().stats, { acquired: 0, waits: 0, totalWaitMs: 0, maxWaitMs: 0 });
+}

@@ -1,0 +1,124 @@
+/**
+ * The one retry policy of the client, as pure functions: which failures are retried, and how long
+ * to wait before the next attempt.
+ *
+ * - Retried: a throttle (409 with `Retry-After`, waiting what it asks × time factor) for every
+ *   call, because the server did nothing; and, for idempotent calls only (GET, PUT, DELETE, the
+ *   token exchange), 5xx answers, connection resets/refusals and timeouts, with capped exponential
+ *   backoff and full jitter (base 200 ms, cap 10 s, both × time factor).
+ * - Never retried: a create (POST) after anything but a throttle, a 409 without `Retry-After`,
+ *   any other 4xx, and answers that are not the documented shape unless their status is 5xx.
+ *
+ * @module
+ */
+
+/** Base of the exponential backoff, in ms (multiplied by the time factor). */
+export const BACKOFF_BASE_MS = 200;
+/** Cap of the exponential backoff, in ms (multiplied by the time factor). */
+export const BACKOFF_CAP_MS = 10_000;
+
+/** How an attempt failed, as far as the retry policy cares. */
+export type FailureClass =
+  | { kind: "throttle"; retryAfterMs: number }
+  | { kind: "server" }
+  | { kind: "connection"; transient: boolean }
+  | { kind: "timeout" }
+  | { kind: "final" };
+
+/** The retry policy's parameters. */
+export interface RetryPolicy {
+  /** Retries allowed after the first attempt. */
+  readonly maxRetries: number;
+  /** Multiplies every wait (backoff base and cap, `Retry-After`). */
+  readonly timeFactor: number;
+  /** Source of randomness for the jitter, in [0, 1). */
+  readonly random: () => number;
+}
+
+/**
+ * The wait before the next attempt, in ms, or `undefined` when the failure must not be retried.
+ *
+ * @param policy - the policy.
+ * @param failure - how the attempt failed.
+ * @param attempt - the number of the attempt that failed (1 for the first).
+ * @param idempotent - whether repeating the call is harmless (GET, PUT, DELETE, token exchange).
+ */
+export function retryDelay(
+  policy: RetryPolicy,
+  failure: FailureClass,
+  attempt: number,
+  idempotent: boolean,
+): number | undefined {
+  if (attempt > policy.maxRetries) return undefined;
+  switch (failure.kind) {
+    case "throttle":
+      return Math.max(0, failure.retryAfterMs);
+    case "server":
+    case "timeout":
+      return idempotent ? backoffDelay(policy, attempt) : undefined;
+    case "connection":
+      return idempotent && failure.transient ? backoffDelay(policy, attempt) : undefined;
+    case "final":
+      return undefined;
+  }
+}
+
+/** Capped exponential backoff with full jitter: `random() × min(cap, base × 2^(attempt-1))`. */
+export function backoffDelay(policy: RetryPolicy, attempt: number): number {
+  const base = BACKOFF_BASE_MS * policy.timeFactor;
+  const cap = BACKOFF_CAP_MS * policy.timeFactor;
+  const ceiling = Math.min(cap, base * 2 ** Math.max(0, attempt - 1));
+  return policy.random() * ceiling;
+}
+
+/**
+ * A `Retry-After` header in ms: delta-seconds multiplied by the time factor, or an HTTP date (not
+ * scaled). `undefined` when the header is absent or unreadable.
+ */
+export function parseRetryAfter(
+  header: string | undefined,
+  timeFactor: number,
+  now: number = Date.now(),
+): number | undefined {
+  if (header === undefined) return undefined;
+  const text = header.trim();
+  if (text === "") return undefined;
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000 * timeFactor;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** System error codes of transient connection failures, worth a retry on an idempotent call. */
+const TRANSIENT_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ECONNABORTED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EAI_AGAIN",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "ENETDOWN",
+  "EHOSTDOWN",
+  "ERR_SOCKET_CONNECTION_TIMEOUT",
+]);
+
+/** Whether a connection error code is transient (worth retrying an idempotent call). */
+export function isTransientCode(code: string): boolean {
+  return TRANSIENT_CODES.has(code);
+}
+
+/**
+ * Whether a connection failure with this code happened before the request reached the server,
+ * so the server cannot have acted on it (refused connections, DNS failures).
+ */
+export function failedBeforeSending(code: string): boolean {
+  return (
+    code === "ECONNREFUSED" ||
+    code === "ENOTFOUND" ||
+    code === "EAI_AGAIN" ||
+    code === "ENETUNREACH" ||
+    code === "EHOSTUNREACH" ||
+    code === "ERR_INVALID_URL"
+  );
+}

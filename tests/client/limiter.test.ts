@@ -1,0 +1,248 @@
+/**
+ * The client-side rate limiter, with a fake clock: exact FIFO scheduling under each window and
+ * the minimum spacing, no polling, process-wide sharing.
+ */
+import {
+  DOCUMENTED_LIMITS,
+  RateLimiter,
+  limiterStats,
+  resetLimiterStats,
+  sharedLimiter,
+  type LimiterClock,
+  type LimiterStats,
+  type RateLimits,
+} from "../../provider/limiter";
+
+/**
+ * A fake clock whose sleeps advance virtual time by exactly the asked amount once every pending
+ * callback has run (the limiter is its only sleeper); an aborted sleep ends without advancing.
+ * `sleeps` lists the sleeps that ran to their end.
+ */
+function fakeClock(start = 0) {
+  const state = { now: start, sleeps: [] as number[], woken: 0 };
+  const clock: LimiterClock = {
+    now: () => state.now,
+    sleep: (ms, signal) =>
+      new Promise((resolve) => {
+        signal.addEventListener("abort", () => resolve(), { once: true });
+        setImmediate(() => {
+          if (signal.aborted) {
+            state.woken++;
+            return;
+          }
+          state.sleeps.push(ms);
+          state.now += ms;
+          resolve();
+        });
+      }),
+  };
+  return { clock, state };
+}
+
+function stats(): LimiterStats {
+  return { acquired: 0, waits: 0, totalWaitMs: 0, maxWaitMs: 0 };
+}
+
+/** Acquires `kinds` in order (all queued at once) and returns each grant time. */
+async function grants(
+  limits: Partial<RateLimits>,
+  kinds: ("r" | "w")[],
+  opts: { timeFactor?: number; slackMs?: number } = {},
+) {
+  const { clock, state } = fakeClock();
+  const s = stats();
+  const limiter = new RateLimiter({ limits, clock, slackMs: opts.slackMs ?? 0, stats: s, ...opts });
+  const times: number[] = [];
+  // Every request is answered the moment it is sent (reference time = send time).
+  await Promise.all(
+    kinds.map((k) =>
+      limiter.acquire(k === "w").then((slot) => {
+        times.push(state.now);
+        slot.done();
+      }),
+    ),
+  );
+  return { times, sleeps: state.sleeps, stats: s, limiter, state };
+}
+
+const NO_LIMITS: RateLimits = {
+  minIntervalMs: 0,
+  perMinute: Infinity,
+  perHour: Infinity,
+  writesPerMinute: Infinity,
+  writesPerDay: Infinity,
+};
+
+describe("RateLimiter", () => {
+  it("spaces requests by the minimum interval, exactly, without polling", async () => {
+    const r = await grants({}, Array(10).fill("r"));
+    expect(r.times).toEqual([0, 100, 200, 300, 400, 500, 600, 700, 800, 900]);
+    expect(r.sleeps).toEqual(Array(9).fill(100)); // one sleep per wait: no polling
+  });
+
+  it("scales every interval by the time factor and adds the slack", async () => {
+    const r = await grants({}, ["r", "r", "r"], { timeFactor: 0.02, slackMs: 1 });
+    expect(r.times).toEqual([0, 3, 6]);
+  });
+
+  it("lets 120 requests through in a sliding minute, then waits for the oldest to leave", async () => {
+    const r = await grants({ ...NO_LIMITS, perMinute: 120 }, Array(125).fill("r"));
+    expect(r.times.slice(0, 120)).toEqual(Array(120).fill(0));
+    expect(r.times.slice(120)).toEqual(Array(5).fill(60_000));
+  });
+
+  it("the window slides: each slot frees exactly one minute after it was taken", async () => {
+    const { clock, state } = fakeClock();
+    const limiter = new RateLimiter({
+      limits: { ...NO_LIMITS, perMinute: 3 },
+      clock,
+      slackMs: 0,
+      stats: stats(),
+    });
+    (await limiter.acquire(false)).done(); // t=0
+    state.now = 30_000;
+    (await limiter.acquire(false)).done();
+    state.now = 59_000;
+    (await limiter.acquire(false)).done();
+    const times: number[] = [];
+    await Promise.all(
+      [0, 1, 2].map(() =>
+        limiter.acquire(false).then((slot) => {
+          times.push(state.now);
+          slot.done();
+        }),
+      ),
+    );
+    expect(times).toEqual([60_000, 90_000, 119_000]);
+  });
+
+  it("limits writes to 60 per minute but not reads, in FIFO order", async () => {
+    const kinds: ("r" | "w")[] = [...Array(61).fill("w"), "r"];
+    const r = await grants({ ...NO_LIMITS, writesPerMinute: 60 }, kinds);
+    expect(r.times.slice(0, 60)).toEqual(Array(60).fill(0));
+    // The 61st write waits a minute; the read queued behind it keeps FIFO order.
+    expect(r.times.slice(60)).toEqual([60_000, 60_000]);
+    const reads = await grants({ ...NO_LIMITS, writesPerMinute: 1 }, ["r", "r", "r"]);
+    expect(reads.times).toEqual([0, 0, 0]);
+  });
+
+  it("applies the hourly and daily windows", async () => {
+    const hour = await grants({ ...NO_LIMITS, perHour: 2 }, ["r", "r", "r"]);
+    expect(hour.times).toEqual([0, 0, 3_600_000]);
+    const day = await grants({ ...NO_LIMITS, writesPerDay: 2 }, ["w", "w", "w", "r"]);
+    expect(day.times).toEqual([0, 0, 86_400_000, 86_400_000]);
+  });
+
+  it("combines the windows with the documented limits: 121 reads take a minute and 12 s", async () => {
+    const r = await grants(DOCUMENTED_LIMITS, Array(121).fill("r"));
+    expect(r.times[119]).toBe(11_900);
+    expect(r.times[120]).toBe(60_000); // the first slot leaves the minute window
+  });
+
+  it("a write also counts against the all-methods windows", async () => {
+    const r = await grants({ ...NO_LIMITS, perMinute: 2 }, ["w", "r", "w"]);
+    expect(r.times).toEqual([0, 0, 60_000]);
+  });
+
+  it("counts waits in its stats", async () => {
+    const r = await grants({}, ["r", "r", "r"]);
+    expect(r.stats).toEqual({ acquired: 3, waits: 2, totalWaitMs: 300, maxWaitMs: 200 });
+  });
+
+  it("earliest() is pure: it takes no slot", async () => {
+    const { clock } = fakeClock();
+    const limiter = new RateLimiter({ clock, slackMs: 0, stats: stats() });
+    expect(limiter.earliest(false, 0)).toBe(0);
+    expect(limiter.earliest(false, 0)).toBe(0);
+    (await limiter.acquire(false)).done();
+    expect(limiter.earliest(true, 10)).toBe(100);
+  });
+
+  it("counts from the answer, not the send: the server may see a request late", async () => {
+    const { clock, state } = fakeClock();
+    const limiter = new RateLimiter({ clock, slackMs: 0, stats: stats() });
+    const first = await limiter.acquire(false); // sent at 0
+    state.now = 40;
+    first.done(); // answered at 40: it reached the server somewhere in [0, 40]
+    expect(limiter.earliest(false, 40)).toBe(140);
+  });
+
+  it("an unanswered request holds the next one back until maxInFlightMs", async () => {
+    const { clock, state } = fakeClock();
+    const limiter = new RateLimiter({ clock, slackMs: 0, maxInFlightMs: 500, stats: stats() });
+    await limiter.acquire(false); // never answered
+    await limiter.acquire(false);
+    expect(state.now).toBe(600);
+  });
+
+  it("an answer wakes the waiting request early (no polling)", async () => {
+    const sleeps: number[] = [];
+    const state = { now: 0 };
+    const clock: LimiterClock = {
+      now: () => state.now,
+      sleep: (ms, signal) =>
+        new Promise((resolve) => {
+          sleeps.push(ms);
+          signal.addEventListener("abort", () => resolve(), { once: true });
+        }),
+    };
+    const limiter = new RateLimiter({ clock, slackMs: 0, maxInFlightMs: 500, stats: stats() });
+    const first = await limiter.acquire(false);
+    let grantedAt: number | undefined;
+    const second = limiter.acquire(false).then(() => (grantedAt = state.now));
+    await new Promise((r) => setImmediate(r));
+    expect(sleeps).toEqual([600]); // until the in-flight cap, unless an answer comes
+    state.now = 30;
+    first.done();
+    await new Promise((r) => setImmediate(r));
+    expect(sleeps).toEqual([600, 100]); // woken: now 100 after the answer at 30
+    state.now = 130;
+    (limiter as unknown as { wake?: AbortController }).wake?.abort();
+    await second;
+    expect(grantedAt).toBe(130);
+  });
+
+  it("schedules precisely on the real clock", async () => {
+    const limiter = new RateLimiter({ limits: { minIntervalMs: 20 }, slackMs: 0, stats: stats() });
+    const times: number[] = [];
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: 8 }, () =>
+        limiter.acquire(false).then((slot) => {
+          times.push(performance.now() - start);
+          slot.done();
+        }),
+      ),
+    );
+    for (let i = 1; i < times.length; i++) {
+      expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(19.5);
+    }
+    expect(times[7]!).toBeLessThan(7 * 20 + 300); // loose: a loaded machine delays timers
+  });
+});
+
+describe("process-wide limiters", () => {
+  it("one limiter per key, shared even by a second loaded copy of the module", () => {
+    const a = sharedLimiter("https://x\nuser:a\n1", 1);
+    expect(sharedLimiter("https://x\nuser:a\n1", 1)).toBe(a);
+    expect(sharedLimiter("https://x\nuser:b\n1", 1)).not.toBe(a);
+    let copy: typeof import("../../provider/limiter") | undefined;
+    jest.isolateModules(() => {
+      copy = require("../../provider/limiter");
+    });
+    expect(copy).toBeDefined();
+    expect(copy!.sharedLimiter).not.toBe(sharedLimiter); // really another copy
+    expect(copy!.sharedLimiter("https://x\nuser:a\n1", 1)).toBe(a);
+  });
+
+  it("limiterStats() reports the shared counters", async () => {
+    resetLimiterStats();
+    const limiter = sharedLimiter("https://stats\nuser:s\n0.01", 0.01);
+    const slots = [limiter.acquire(false), limiter.acquire(false), limiter.acquire(true)];
+    for (const slot of slots) (await slot).done();
+    const s = limiterStats();
+    expect(s.acquired).toBe(3);
+    expect(s.waits).toBe(2);
+    expect(s.totalWaitMs).toBeGreaterThan(0);
+  });
+});

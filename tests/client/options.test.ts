@@ -1,0 +1,186 @@
+/**
+ * Client options and `NexudusClient.fromEnv`: every error names the option (or environment
+ * variable) and the rule; http:// only on loopback; credentials never echoed.
+ */
+import { NexudusClient, isLoopbackHost, type NexudusClientOptions } from "../../provider/client";
+import { NexudusConfigError } from "../../provider/errors";
+import { expectNoSecrets } from "./helpers";
+
+const TOKEN = "opt-S3CRET-token-77";
+const PASSWORD = "opt-S3CRET-password-88";
+
+function configError(f: () => unknown): NexudusConfigError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(NexudusConfigError);
+    expectNoSecrets(e, [TOKEN, PASSWORD]);
+    return e as NexudusConfigError;
+  }
+  throw new Error("expected a NexudusConfigError");
+}
+
+const make = (o: NexudusClientOptions) => () => new NexudusClient(o);
+
+describe("options", () => {
+  it("defaults: the production API, 30 s, 5 retries, time factor 1, limiter on", () => {
+    const c = new NexudusClient({ token: TOKEN });
+    expect({
+      baseUrl: c.baseUrl,
+      timeoutMs: c.timeoutMs,
+      maxRetries: c.maxRetries,
+      timeFactor: c.timeFactor,
+      rateLimit: c.rateLimit,
+    }).toEqual({
+      baseUrl: "https://spaces.nexudus.com",
+      timeoutMs: 30000,
+      maxRetries: 5,
+      timeFactor: 1,
+      rateLimit: true,
+    });
+    expectNoSecrets(JSON.stringify(c), [TOKEN]);
+  });
+
+  it.each([
+    "https://spaces.nexudus.com",
+    "https://example.com/prefix/",
+    "http://127.0.0.1:8080",
+    "http://127.9.9.9",
+    "http://localhost:3000",
+    "http://[::1]:3000",
+  ])("accepts baseUrl %s", (baseUrl) => {
+    expect(new NexudusClient({ baseUrl, token: TOKEN }).baseUrl).toBe(baseUrl.replace(/\/$/, ""));
+  });
+
+  it.each<[string, string]>([
+    ["http://spaces.nexudus.com", "must use https:// (http:// is only allowed for loopback hosts"],
+    ["http://128.0.0.1", "must use https://"],
+    ["http://localhost.example.com", "must use https://"],
+    ["ftp://example.com", "must use https://"],
+    ["not a url", "must be an absolute URL"],
+    ["spaces.nexudus.com", "must be an absolute URL"],
+    ["https://user:pw@example.com", "must not contain credentials"],
+    ["https://example.com/?x=1", "must not have a query or fragment"],
+  ])("refuses baseUrl %s", (baseUrl, rule) => {
+    const e = configError(make({ baseUrl, token: TOKEN }));
+    expect(e.option).toBe("baseUrl");
+    expect(e.message).toContain('option "baseUrl"');
+    expect(e.message).toContain(rule);
+  });
+
+  it("needs credentials, naming the options and the environment variables", () => {
+    const e = configError(make({}));
+    expect(e.message).toBe(
+      'NexudusClient needs credentials: set the option "token", or "username" and "password" ' +
+        "(environment: NEXUDUS_TOKEN, or NEXUDUS_USERNAME and NEXUDUS_PASSWORD)",
+    );
+  });
+
+  it("refuses a token together with a username and password", () => {
+    const e = configError(make({ token: TOKEN, username: "u@example.com", password: PASSWORD }));
+    expect(e.message).toContain(
+      'either option "token" or option "username" and option "password", not both',
+    );
+  });
+
+  it("needs username and password together", () => {
+    expect(configError(make({ username: "u@example.com" })).option).toBe("password");
+    expect(configError(make({ password: PASSWORD })).option).toBe("username");
+  });
+
+  it.each<[NexudusClientOptions, string, string]>([
+    [{ timeoutMs: 0 }, "timeoutMs", 'option "timeoutMs" must be > 0 (got 0)'],
+    [{ timeoutMs: 1.5 }, "timeoutMs", "must be an integer (got 1.5)"],
+    [{ maxRetries: -1 }, "maxRetries", 'option "maxRetries" must be >= 0 (got -1)'],
+    [{ timeFactor: 0 }, "timeFactor", 'option "timeFactor" must be > 0 (got 0)'],
+    [{ timeFactor: "fast" as never }, "timeFactor", "must be a number"],
+    [{ rateLimit: "off" as never }, "rateLimit", "must be true or false"],
+    [{ onRequest: 3 as never }, "onRequest", "must be a function"],
+    [{ token: "" }, "token", 'option "token" must not be empty'],
+    [{ tokn: "x" } as never, "tokn", 'NexudusClient has no option "tokn"'],
+  ])("refuses %p naming %s", (opts, option, text) => {
+    const e = configError(make({ token: TOKEN, ...opts }));
+    expect(e.option).toBe(option);
+    expect(e.message).toContain(text);
+  });
+
+  it("never echoes a bad token value", () => {
+    const e = configError(make({ token: 42 as never, password: PASSWORD }));
+    expect(e.message).toBe('NexudusClient option "token" must be a string');
+  });
+
+  it.each([
+    ["127.0.0.1", true],
+    ["127.255.0.9", true],
+    ["localhost", true],
+    ["[::1]", true],
+    ["128.0.0.1", false],
+    ["10.0.0.1", false],
+    ["example.com", false],
+  ])("isLoopbackHost(%s) = %p", (host, expected) => {
+    expect(isLoopbackHost(host)).toBe(expected);
+  });
+});
+
+describe("fromEnv", () => {
+  it("reads every variable", () => {
+    const c = NexudusClient.fromEnv({
+      NEXUDUS_BASE_URL: "http://127.0.0.1:9999",
+      NEXUDUS_USERNAME: "u@example.com",
+      NEXUDUS_PASSWORD: PASSWORD,
+      NEXUDUS_TIMEOUT_MS: "1234",
+      NEXUDUS_MAX_RETRIES: "2",
+      NEXUDUS_TIME_FACTOR: "0.02",
+      NEXUDUS_RATE_LIMIT: "off",
+    });
+    expect([c.baseUrl, c.timeoutMs, c.maxRetries, c.timeFactor, c.rateLimit]).toEqual([
+      "http://127.0.0.1:9999",
+      1234,
+      2,
+      0.02,
+      false,
+    ]);
+  });
+
+  it("lets overrides win, and an override credential replaces the environment's", () => {
+    const c = NexudusClient.fromEnv(
+      { NEXUDUS_USERNAME: "u@example.com", NEXUDUS_PASSWORD: PASSWORD, NEXUDUS_TIMEOUT_MS: "5" },
+      { token: TOKEN, timeoutMs: 777 },
+    );
+    expect(c.timeoutMs).toBe(777);
+  });
+
+  it.each<[Record<string, string>, string, string]>([
+    [
+      { NEXUDUS_TIMEOUT_MS: "abc" },
+      "NEXUDUS_TIMEOUT_MS",
+      'NEXUDUS_TIMEOUT_MS must be a number (got "abc")',
+    ],
+    [{ NEXUDUS_MAX_RETRIES: "-3" }, "maxRetries", "NexudusClient NEXUDUS_MAX_RETRIES must be >= 0"],
+    [{ NEXUDUS_TIME_FACTOR: "0" }, "timeFactor", "NexudusClient NEXUDUS_TIME_FACTOR must be > 0"],
+    [
+      { NEXUDUS_RATE_LIMIT: "maybe" },
+      "NEXUDUS_RATE_LIMIT",
+      'NEXUDUS_RATE_LIMIT must be "off" or "on"',
+    ],
+    [
+      { NEXUDUS_BASE_URL: "http://example.com" },
+      "baseUrl",
+      "NexudusClient NEXUDUS_BASE_URL must use https://",
+    ],
+  ])("names the variable at fault: %p", (env, option, text) => {
+    const e = configError(() => NexudusClient.fromEnv({ NEXUDUS_TOKEN: TOKEN, ...env }));
+    expect(e.option).toBe(option);
+    expect(e.message).toContain(text);
+  });
+
+  it("without credentials, names the variables", () => {
+    const e = configError(() => NexudusClient.fromEnv({}));
+    expect(e.message).toContain("NEXUDUS_TOKEN, or NEXUDUS_USERNAME and NEXUDUS_PASSWORD");
+  });
+
+  it("names the variable when only half of a username/password pair is set", () => {
+    const e = configError(() => NexudusClient.fromEnv({ NEXUDUS_USERNAME: "u@example.com" }));
+    expect(e.message).toContain("NEXUDUS_PASSWORD is missing");
+  });
+});
