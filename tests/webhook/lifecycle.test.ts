@@ -58,7 +58,9 @@ beforeAll(async () => {
     new WebHook("bookings", base);
   });
   template = captured[0]!;
-  host = await startHost();
+  // A short client timeout: after an ambiguous POST the provider looks for the record for about
+  // two timeouts before giving up, which would make the "reset" case slow with the 30 s default.
+  host = await startHost({ env: { NEXUDUS_TIMEOUT_MS: "1500" } });
   await host.configure({ "nexudus:baseUrl": emulator.url, "nexudus:token": { secret: TOKEN } });
 });
 
