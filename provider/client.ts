@@ -1007,7 +1007,8 @@ export class NexudusClient {
         url: op.path,
         headers,
         signal: controller.signal,
-        ...(data !== undefined ? { data } : {}),
+        // A body (a password or refresh-token grant, a secret webhook URL) never follows a redirect.
+        ...(data !== undefined ? { data, maxRedirects: 0 } : {}),
       });
       const text =
         typeof res.data === "string" ? res.data : res.data == null ? "" : String(res.data);

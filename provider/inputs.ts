@@ -68,6 +68,7 @@ export const UPDATABLE_KEYS = ["name", "action", "url", "description", "active"]
 const MAX_INT32 = 2_147_483_647;
 
 function describe(value: unknown): string {
+  if (value === undefined) return "nothing (the argument is missing)";
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
@@ -128,24 +129,40 @@ export function parseAction(
   };
 }
 
+/**
+ * A URL as quoted in a message: only up to its host, since the path and query of a webhook URL
+ * often hold a credential (Slack, Zapier), and the provider cannot tell whether the value was
+ * given as a secret; a short value that is no `scheme://host...` is quoted whole.
+ */
+function shownUrl(value: string): string {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#\s]*)([\s\S]*)$/i.exec(value);
+  if (m) {
+    const host = m[2]!.includes("@") ? `…@${m[2]!.slice(m[2]!.lastIndexOf("@") + 1)}` : m[2]!;
+    return JSON.stringify(`${m[1]}${host}${m[3] ? "/…" : ""}`);
+  }
+  return JSON.stringify(value.length <= 24 ? value : `${value.slice(0, 12)}…`);
+}
+
 /** `url must be an absolute http(s) URL`, with the detail of what is wrong, or undefined. */
 export function urlProblem(value: unknown, property = "url"): string | undefined {
   const rule = `${property} must be an absolute http(s) URL`;
   if (typeof value !== "string") return `${rule}; got ${describe(value)}`;
   if (value.length === 0) return `${rule}; got an empty string`;
-  if (/\s/.test(value))
-    return `${rule} without spaces or line breaks; got ${JSON.stringify(value)}`;
+  if (/\s/.test(value)) {
+    const at = value.search(/\s/);
+    return `${rule} without spaces or line breaks; got ${shownUrl(value)} (white space at character ${at + 1})`;
+  }
   if (value.length > 2048) return `${rule} of at most 2048 characters; got ${value.length}`;
   let parsed: URL;
   try {
     parsed = new URL(value);
   } catch {
-    return `${rule}; got ${JSON.stringify(value)}`;
+    return `${rule}; got ${shownUrl(value)}`;
   }
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
     return `${rule}; got the scheme ${JSON.stringify(parsed.protocol.replace(/:$/, ""))}`;
   }
-  if (!parsed.hostname) return `${rule} with a host name; got ${JSON.stringify(value)}`;
+  if (!parsed.hostname) return `${rule} with a host name; got ${shownUrl(value)}`;
   return undefined;
 }
 
@@ -223,6 +240,9 @@ export function checkWebhookInputs(news: Record<string, unknown>): {
   if (known("adopt")) fail("adopt", optionalProblem(news.adopt, "adopt", "boolean"));
 
   if (PROVIDER_KEY in news) inputs[PROVIDER_KEY] = news[PROVIDER_KEY];
+  // A missing argument must not come back as `undefined`: the host cannot encode it ("Unexpected
+  // struct type") and the failure naming the argument would be lost.
+  for (const key of Object.keys(inputs)) if (inputs[key] === undefined) delete inputs[key];
   return { inputs, failures };
 }
 

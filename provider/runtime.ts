@@ -15,6 +15,8 @@ import {
 interface RuntimeState {
   settings?: ProviderSettings;
   client?: NexudusClient;
+  /** Why the last `configure()` failed: later calls fail with it too (the host caches us). */
+  configError?: Error;
 }
 
 // On globalThis so that two loaded copies of this module (e.g. from two install paths) still
@@ -30,7 +32,18 @@ export interface ConfigGetter {
 
 /** Reads and validates the stack config (with the environment as fallback). */
 export function configure(config: ConfigGetter | undefined, env = process.env): void {
-  const settings = resolveSettings((key) => config?.get(key), env);
+  let settings: ProviderSettings;
+  try {
+    settings = resolveSettings((key) => config?.get(key), env);
+  } catch (e) {
+    // The host keeps serving this provider after a failed configure(): remember why, so that no
+    // later call falls back to the environment alone (and perhaps to another address).
+    state.configError = e instanceof Error ? e : new Error(String(e));
+    state.settings = undefined;
+    state.client = undefined;
+    throw state.configError;
+  }
+  state.configError = undefined;
   if (JSON.stringify(settings) !== JSON.stringify(state.settings)) {
     state.settings = settings;
     state.client = undefined;
@@ -39,6 +52,7 @@ export function configure(config: ConfigGetter | undefined, env = process.env): 
 
 /** The shared client; builds it on first use. Throws when credentials are missing. */
 export function getClient(): NexudusClient {
+  if (state.configError) throw state.configError;
   if (state.client) return state.client;
   // An engine older than configure() support never calls it: fall back to the environment.
   const settings = state.settings ?? resolveSettings(() => undefined);
@@ -60,6 +74,7 @@ export function getClient(): NexudusClient {
 export function resetRuntime(): void {
   state.settings = undefined;
   state.client = undefined;
+  state.configError = undefined;
 }
 
 export { NexudusProviderConfigError };

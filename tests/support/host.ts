@@ -519,7 +519,11 @@ export async function startHost(opts: StartHostOptions = {}): Promise<Host> {
       req.setOlds(toStruct(olds));
       req.setNews(toStruct(news));
       req.setRandomseed(randomBytes(32));
-      if (o.oldOutputs) req.setOldOutputs(toStruct(o.oldOutputs));
+      // Newer protocol versions also send the old outputs to Check; older stubs have no field.
+      const withOutputs = req as unknown as { setOldOutputs?: (v: unknown) => void };
+      if (o.oldOutputs && typeof withOutputs.setOldOutputs === "function") {
+        withOutputs.setOldOutputs(toStruct(o.oldOutputs));
+      }
       const res = await call<provTypes.CheckResponse>("check", req);
       return {
         inputs: fromStruct(res.getInputs()),
