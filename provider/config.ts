@@ -3,6 +3,8 @@
  * environment (`NEXUDUS_*`) as fallback. Pure: takes a getter and an environment.
  */
 
+import { REFRESH_MODES, type RefreshMode } from "./readCache";
+
 /** One setting: its stack config key and its environment variable. */
 export const CONFIG_KEYS = {
   baseUrl: { key: "nexudus:baseUrl", env: "NEXUDUS_BASE_URL" },
@@ -11,6 +13,7 @@ export const CONFIG_KEYS = {
   password: { key: "nexudus:password", env: "NEXUDUS_PASSWORD" },
   timeoutMs: { key: "nexudus:timeoutMs", env: "NEXUDUS_TIMEOUT_MS" },
   maxRetries: { key: "nexudus:maxRetries", env: "NEXUDUS_MAX_RETRIES" },
+  refreshMode: { key: "nexudus:refreshMode", env: "NEXUDUS_REFRESH_MODE" },
 } as const;
 
 /** Default API address. */
@@ -24,6 +27,11 @@ export interface ProviderSettings {
   password?: string;
   timeoutMs?: number;
   maxRetries?: number;
+  /**
+   * How refresh reads webhooks: `get` (default, one GET each) or `search` (one shared search page
+   * per location, a GET only where the page cannot tell; see `readCache.ts`).
+   */
+  refreshMode?: RefreshMode;
 }
 
 /** A configuration problem; the message names the key, the variable and the rule. */
@@ -108,6 +116,15 @@ export function resolveSettings(
   if (timeoutMs !== undefined) settings.timeoutMs = timeoutMs;
   const maxRetries = positiveInt("maxRetries", read("maxRetries"), 0);
   if (maxRetries !== undefined) settings.maxRetries = maxRetries;
+  const refreshMode = read("refreshMode")?.trim().toLowerCase();
+  if (refreshMode !== undefined) {
+    if (!(REFRESH_MODES as readonly string[]).includes(refreshMode)) {
+      throw new NexudusProviderConfigError(
+        `${name("refreshMode")} must be one of ${REFRESH_MODES.join(", ")}; got ${JSON.stringify(read("refreshMode"))}`,
+      );
+    }
+    settings.refreshMode = refreshMode as RefreshMode;
+  }
   return settings;
 }
 

@@ -16,8 +16,13 @@
  * in the 100 ms spacing (the minute windows, which bind any sustained load, lose one round trip
  * per minute).
  *
- * Scheduling is exact and FIFO: the limiter computes the earliest time the request at the head of
- * the queue may go and sleeps until then, waking early when an answer comes back (no polling).
+ * Scheduling is exact and FIFO within each kind: the limiter computes the earliest time the
+ * request at the head of the queue may go and sleeps until then, waking early when an answer comes
+ * back (no polling). One exception keeps the all-methods budget from going to waste: when the head
+ * is a write held back by a window (say the 61st write of a minute), the first queued read may
+ * overtake it, but only if sending that read now does not move the write's window-limited
+ * earliest time (it may cost the write at most one 100 ms spacing). Without it, the GETs that
+ * follow creates would idle behind a blocked POST while the minute's read budget expires unused.
  * The clock is injected, so the logic is tested with a fake clock.
  *
  * Limiters are process-wide: one per key (base URL + identity + time factor), held on
@@ -133,6 +138,8 @@ interface Rule {
   readonly windowMs: number;
   /** … counting only writes. */
   readonly writesOnly: boolean;
+  /** The minimum spacing (1 per interval), as opposed to a window. */
+  readonly spacing?: boolean;
 }
 
 interface Waiter {
@@ -206,7 +213,7 @@ export class RateLimiter implements Limiter {
     const f = opts.timeFactor ?? 1;
     const l = { ...DOCUMENTED_LIMITS, ...opts.limits };
     this.rules = [
-      { limit: 1, windowMs: l.minIntervalMs * f, writesOnly: false },
+      { limit: 1, windowMs: l.minIntervalMs * f, writesOnly: false, spacing: true },
       { limit: l.perMinute, windowMs: MINUTE * f, writesOnly: false },
       { limit: l.perHour, windowMs: HOUR * f, writesOnly: false },
       { limit: l.writesPerMinute, windowMs: MINUTE * f, writesOnly: true },
@@ -231,14 +238,20 @@ export class RateLimiter implements Limiter {
     return Math.min(s.answeredAt ?? Infinity, s.sentAt + this.maxInFlightMs);
   }
 
-  /** The `limit`-th latest reference time in `log`, or undefined when it holds fewer entries. */
-  private nthLatestReference(log: SentLog, limit: number): number | undefined {
-    const pivot = log.recent(limit);
-    if (!pivot) return undefined;
+  /**
+   * The `limit`-th latest reference time in `log` (plus `extra`, a request that would be sent
+   * now, when given), or undefined when it holds fewer entries.
+   */
+  private nthLatestReference(log: SentLog, limit: number, extra?: Sent): number | undefined {
+    const size = log.size + (extra ? 1 : 0);
+    const at = (i: number): Sent =>
+      extra ? (i === 1 ? extra : log.recent(i - 1)!) : log.recent(i)!;
+    if (limit > size) return undefined;
+    const pivot = at(limit);
     // Only entries sent at most maxInFlightMs before the pivot can have a later reference.
     const refs: number[] = [];
-    for (let i = 1; i <= log.size; i++) {
-      const s = log.recent(i)!;
+    for (let i = 1; i <= size; i++) {
+      const s = at(i);
       if (i > limit && s.sentAt < pivot.sentAt - this.maxInFlightMs) break;
       refs.push(this.reference(s));
     }
@@ -252,13 +265,33 @@ export class RateLimiter implements Limiter {
    * is known of their answers (`now` when it may go at once). Pure: takes no slot.
    */
   earliest(write: boolean, now: number): number {
+    return this.earliestUnder(write, now, true);
+  }
+
+  /**
+   * {@link earliest}, optionally without the spacing rule, and optionally as if a read were sent
+   * at `now` first.
+   */
+  private earliestUnder(write: boolean, now: number, spacing: boolean, readNow = false): number {
+    const extra: Sent | undefined = readNow ? { sentAt: now } : undefined;
     let at = now;
     for (const rule of this.rules) {
       if (rule.writesOnly && !write) continue;
-      const ref = this.nthLatestReference(rule.writesOnly ? this.writes : this.all, rule.limit);
+      if (rule.spacing && !spacing) continue;
+      const ref = rule.writesOnly
+        ? this.nthLatestReference(this.writes, rule.limit)
+        : this.nthLatestReference(this.all, rule.limit, extra);
       if (ref !== undefined) at = Math.max(at, ref + rule.windowMs + this.slackMs);
     }
     return at;
+  }
+
+  /**
+   * Whether a read that may go now may overtake the head write: sending it now does not move the
+   * write's window-limited earliest time.
+   */
+  private readMayOvertake(now: number): boolean {
+    return this.earliestUnder(true, now, false, true) <= this.earliestUnder(true, now, false);
   }
 
   /**
@@ -289,24 +322,34 @@ export class RateLimiter implements Limiter {
         const head = this.queue[0];
         if (!head) return;
         const now = this.clock.now();
-        const at = this.earliest(head.write, now);
-        if (at > now) {
+        let at = this.earliest(head.write, now);
+        let index = at <= now ? 0 : -1;
+        if (index < 0 && head.write) {
+          const read = this.queue.findIndex((w) => !w.write);
+          if (read > 0) {
+            const readAt = this.earliest(false, now);
+            if (readAt > now) at = Math.min(at, readAt);
+            else if (this.readMayOvertake(now)) index = read;
+          }
+        }
+        if (index < 0) {
           this.sleeps++;
           this.wake = new AbortController();
           await this.clock.sleep(at - now, this.wake.signal);
           this.wake = undefined;
           continue;
         }
-        this.queue.shift();
-        const slot = this.take(head.write, now);
-        const waited = head.sleepsAtEnqueue === this.sleeps ? 0 : now - head.enqueuedAt;
+        const [granted] = this.queue.splice(index, 1);
+        const waiter = granted!;
+        const slot = this.take(waiter.write, now);
+        const waited = waiter.sleepsAtEnqueue === this.sleeps ? 0 : now - waiter.enqueuedAt;
         this.stats.acquired++;
         if (waited > 0) {
           this.stats.waits++;
           this.stats.totalWaitMs += waited;
           this.stats.maxWaitMs = Math.max(this.stats.maxWaitMs, waited);
         }
-        head.resolve(slot);
+        waiter.resolve(slot);
       }
     } finally {
       this.pumping = false;

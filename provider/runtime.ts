@@ -5,6 +5,7 @@
  * rate limiter. Nothing here is ever serialized into state.
  */
 import { NexudusClient } from "./client";
+import type { RefreshMode } from "./readCache";
 import {
   NexudusProviderConfigError,
   requireCredentials,
@@ -68,6 +69,11 @@ export function getClient(): NexudusClient {
     ...(settings.maxRetries !== undefined ? { maxRetries: settings.maxRetries } : {}),
   });
   return state.client;
+}
+
+/** The configured refresh mode (`nexudus:refreshMode`); `get` when none. */
+export function refreshMode(): RefreshMode {
+  return state.settings?.refreshMode ?? "get";
 }
 
 /** Forgets the settings and the client (tests). */

@@ -16,9 +16,10 @@ import {
   type WebhookInputs,
   type WebhookOutputs,
 } from "./inputs";
-import { configure, getClient, type ConfigGetter } from "./runtime";
+import { configure, getClient, refreshMode, type ConfigGetter } from "./runtime";
 import type { WebhookRecord, WebhookSummary } from "./schemas";
 import type { NexudusClient } from "./client";
+import { cachedRecord } from "./readCache";
 
 /** An error that tells the engine the webhook exists (id + properties) although the step failed. */
 export class WebhookPartialError extends Error {
@@ -131,6 +132,40 @@ async function findCreated(
   return undefined;
 }
 
+/**
+ * How long to wait before looking again for the effect of a write, sent at `startedAt`, that
+ * failed without a definite answer: as long as the failed call ran (at most the per-request
+ * timeout), since a server that was still working on it when the client gave up may commit about
+ * that much later. (The fixed 1 s × time factor alone let a create that timed out commit after
+ * the last look: an orphan record, and a duplicate on the next `up`.) A fast failure (a reset)
+ * still waits only `client.lookAgainMs`.
+ */
+function lookAgainMs(client: NexudusClient, startedAt: number): number {
+  return Math.max(client.lookAgainMs, Math.min(Date.now() - startedAt, client.timeoutMs));
+}
+
+/**
+ * After a PUT or DELETE sent at `startedAt` that failed without a definite answer
+ * (`mayHaveCommitted`), whether its effect shows: looks at once and, if not, once more after
+ * {@link lookAgainMs}. A failed look counts as "not seen" (the caller reports the original error).
+ */
+async function effectSeen(
+  client: NexudusClient,
+  startedAt: number,
+  seen: () => Promise<boolean>,
+): Promise<boolean> {
+  const waitMs = lookAgainMs(client, startedAt);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    if (attempt > 0) await new Promise((r) => setTimeout(r, waitMs));
+    try {
+      if (await seen()) return true;
+    } catch {
+      // could not look: not seen
+    }
+  }
+  return false;
+}
+
 /** Outputs for a record we just wrote, without another GET (the PUT answer carries the date). */
 function outputsAfterPut(
   record: WebhookRecord,
@@ -219,7 +254,7 @@ export const webhookProvider = {
       id = (await client.create(createBody(inputs))).id;
     } catch (e) {
       if (!(e instanceof NexudusApiError) || !e.mayHaveCommitted) throw e;
-      const found = await findCreated(client, inputs, startedAt, client.lookAgainMs);
+      const found = await findCreated(client, inputs, startedAt, lookAgainMs(client, startedAt));
       if (found === undefined) {
         throw new WebhookOperationError(
           `creating webhook ${JSON.stringify(inputs.name)} at location ${inputs.businessId} failed without a ` +
@@ -261,12 +296,18 @@ export const webhookProvider = {
     props: Record<string, unknown> = {},
   ): Promise<dynamic.ReadResult<WebhookOutputs>> {
     const webhookId = parseWebhookId(id);
-    let record: WebhookRecord;
-    try {
-      record = await getClient().get(webhookId);
-    } catch (e) {
-      if (e instanceof NexudusNotFoundError) return {}; // deleted out of band: drop it from state
-      throw e;
+    const client = getClient();
+    // `search` mode: served from one search page per location shared by the host's reads when
+    // the row shows the record unchanged since the state was written (see readCache.ts).
+    let record: WebhookRecord | undefined =
+      refreshMode() === "search" ? await cachedRecord(client, webhookId, props) : undefined;
+    if (!record) {
+      try {
+        record = await client.get(webhookId);
+      } catch (e) {
+        if (e instanceof NexudusNotFoundError) return {}; // deleted out of band: drop it from state
+        throw e;
+      }
     }
     const outs = outputsFromRecord(record, props.adopt === true);
     return { id, props: outs, inputs: inputsFromOutputs(outs) as unknown as WebhookOutputs };
@@ -294,16 +335,47 @@ export const webhookProvider = {
     }
     if (recordMatches(record, inputs)) return { outs: outputsFromRecord(record, inputs.adopt) };
     const body = applyInputs(record, inputs);
-    const answer = await client.update(body as Parameters<NexudusClient["update"]>[0]);
-    return { outs: outputsAfterPut(record, body, inputs, answer) };
+    const startedAt = Date.now();
+    try {
+      const answer = await client.update(body as Parameters<NexudusClient["update"]>[0]);
+      return { outs: outputsAfterPut(record, body, inputs, answer) };
+    } catch (e) {
+      // No definite answer: the PUT may have been applied. If the record now carries the
+      // declared values, it was: report success rather than an error for a done update.
+      if (!(e instanceof NexudusApiError) || !e.mayHaveCommitted) throw e;
+      let applied: WebhookRecord | undefined;
+      const seen = await effectSeen(client, startedAt, async () => {
+        const now = await client.get(webhookId);
+        if (recordMatches(now, inputs)) applied = now;
+        return applied !== undefined;
+      });
+      if (seen && applied) return { outs: outputsFromRecord(applied, inputs.adopt) };
+      throw e;
+    }
   },
 
   async delete(id: string): Promise<void> {
     const webhookId = parseWebhookId(id);
+    const client = getClient();
+    const startedAt = Date.now();
     try {
-      await getClient().delete(webhookId);
+      await client.delete(webhookId);
     } catch (e) {
       if (e instanceof NexudusNotFoundError) return; // already gone
+      // No definite answer: the DELETE may have been applied. If the record is gone, it was (a
+      // failed step here would leave in state a webhook that no longer exists).
+      if (e instanceof NexudusApiError && e.mayHaveCommitted) {
+        const gone = await effectSeen(client, startedAt, async () => {
+          try {
+            await client.get(webhookId);
+            return false;
+          } catch (lookError) {
+            if (lookError instanceof NexudusNotFoundError) return true;
+            throw lookError;
+          }
+        });
+        if (gone) return;
+      }
       throw e;
     }
   },

@@ -1,0 +1,204 @@
+/**
+ * Shared refresh reads (`nexudus:refreshMode = search`): one search page per location, fetched
+ * once per refresh burst and shared by every WebHook the host process reads, instead of one
+ * `GET /api/sys/webhooks/{id}` per webhook.
+ *
+ * A search row holds every field of the record except `Description` (the API leaves it empty). A
+ * read is served from the row only when the row shows that the record has not been written since
+ * the state was: its `UpdatedOn` equals the stored `updatedOn` and its managed fields (location,
+ * name, action, URL, active) equal the stored ones. The stored description is then still the
+ * record's, and the row brings the fresh delivery bookkeeping (`ErrorCount`, `LastError`,
+ * `LastTrigger`). Every other case costs one GET, as in `get` mode:
+ * - the row is missing: deleted (the GET answers 404 and the resource leaves the state), moved to
+ *   another location, or past the first page (a location with more than 1000 webhooks);
+ * - the row differs from the state, or carries another `UpdatedOn`: the record was edited out of
+ *   band, possibly its description, which only a GET shows;
+ * - the search failed (e.g. the user lacks the `WebHook-List` role): the failure is kept for the
+ *   same time as a page, so a refresh of N webhooks does not retry it N times.
+ *
+ * The assumption behind `search` mode: an edit of a webhook (through the API or the Nexudus UI)
+ * changes its `UpdatedOn`. The emulator behaves so; the API documentation lists the field but
+ * does not state it. A description-only edit that left `UpdatedOn` unchanged would be missed,
+ * which is why `get` stays the default.
+ *
+ * A page is kept for {@link pageTtlMs}: long enough for one refresh burst (every read of a
+ * `pulumi refresh` arrives within seconds, and each command runs its own host process), short
+ * enough that a long-lived process sees later out-of-band edits. Concurrent reads of one location
+ * share one request. The provider's own writes need no invalidation: a record it wrote after the
+ * page was fetched shows an older `UpdatedOn` in the row (or no row), so its read goes to a GET.
+ *
+ * The cache lives on `globalThis` (`Symbol.for`), keyed by the client object, like the runtime's
+ * client: two loaded copies of this module share it, and a new client (new settings) starts empty.
+ *
+ * @module
+ */
+import type { NexudusClient } from "./client";
+import type { WebhookSummary } from "./schemas";
+
+/** How `read` (refresh) fetches a webhook. */
+export type RefreshMode = "get" | "search";
+
+/** The refresh modes, default first. */
+export const REFRESH_MODES: readonly RefreshMode[] = ["get", "search"];
+
+/** The size of the one page fetched per location (the API's maximum). */
+export const PAGE_SIZE = 1000;
+
+/**
+ * How long a fetched page serves reads, in ms before the time factor: the GETs a refresh still
+ * makes are paced by the rate limits, which the time factor scales.
+ */
+export const PAGE_TTL_MS = 30_000;
+
+/** The shortest time a page is kept, in ms (not scaled: the host's own per-read work is not). */
+export const MIN_PAGE_TTL_MS = 2000;
+
+/** One location's first page: its rows by id. */
+interface LocationPage {
+  readonly rows: ReadonlyMap<number, WebhookSummary>;
+}
+
+interface Entry {
+  readonly expiresAt: number;
+  readonly page: Promise<LocationPage | undefined>;
+}
+
+/** Counters, for tests and the benchmark. */
+export interface ReadCacheStats {
+  /** Search requests started (one per location and burst). */
+  searches: number;
+  /** Searches that failed (their reads fell back to GET). */
+  failedSearches: number;
+  /** Reads served from a row. */
+  served: number;
+  /** Reads that had to GET (row missing, changed, or no page). */
+  fallbacks: number;
+}
+
+interface CacheState {
+  pages: WeakMap<object, Map<number, Entry>>;
+  stats: ReadCacheStats;
+}
+
+const CACHE_KEY = Symbol.for("pulumi-nexudus.readCache.v1");
+
+function cache(): CacheState {
+  const holder = globalThis as unknown as Record<symbol, CacheState | undefined>;
+  let c = holder[CACHE_KEY];
+  if (!c) {
+    c = { pages: new WeakMap(), stats: emptyStats() };
+    holder[CACHE_KEY] = c;
+  }
+  return c;
+}
+
+function emptyStats(): ReadCacheStats {
+  return { searches: 0, failedSearches: 0, served: 0, fallbacks: 0 };
+}
+
+/** How long a page is kept for a client with this time factor. */
+export function pageTtlMs(timeFactor: number): number {
+  return Math.max(MIN_PAGE_TTL_MS, PAGE_TTL_MS * timeFactor);
+}
+
+type PageClient = Pick<NexudusClient, "searchPage" | "timeFactor">;
+
+/** The page of a location: cached, or fetched once for every concurrent caller. */
+function locationPage(
+  client: PageClient,
+  businessId: number,
+  now: number,
+): Promise<LocationPage | undefined> {
+  const c = cache();
+  let byLocation = c.pages.get(client);
+  if (!byLocation) {
+    byLocation = new Map();
+    c.pages.set(client, byLocation);
+  }
+  const cached = byLocation.get(businessId);
+  if (cached && cached.expiresAt > now) return cached.page;
+  c.stats.searches++;
+  const page = client.searchPage({ businessId, page: 1, size: PAGE_SIZE }).then(
+    (result): LocationPage => {
+      const rows = new Map<number, WebhookSummary>();
+      // Filters may match loosely: keep only this location's rows.
+      for (const row of result.Records) if (row.BusinessId === businessId) rows.set(row.Id, row);
+      return { rows };
+    },
+    () => {
+      c.stats.failedSearches++;
+      return undefined;
+    },
+  );
+  byLocation.set(businessId, { expiresAt: now + pageTtlMs(client.timeFactor), page });
+  return page;
+}
+
+/** The stored outputs a read receives (only the fields this module looks at). */
+export interface StoredWebhook {
+  businessId?: unknown;
+  name?: unknown;
+  action?: unknown;
+  url?: unknown;
+  active?: unknown;
+  description?: unknown;
+  updatedOn?: unknown;
+}
+
+/** Whether a search row shows the record unchanged since `stored` was written. */
+export function rowMatchesState(row: WebhookSummary, stored: StoredWebhook): boolean {
+  return (
+    typeof stored.updatedOn === "string" &&
+    stored.updatedOn !== "" &&
+    row.UpdatedOn === stored.updatedOn &&
+    row.BusinessId === stored.businessId &&
+    row.Name === stored.name &&
+    row.Action === stored.action &&
+    row.URL === stored.url &&
+    row.Active === stored.active
+  );
+}
+
+/**
+ * The record of webhook `id` as far as a shared search page can tell it, with the stored
+ * description filled in; `undefined` when the caller must GET it (see the module doc).
+ */
+export async function cachedRecord(
+  client: PageClient,
+  id: number,
+  stored: StoredWebhook,
+  now: number = Date.now(),
+): Promise<WebhookSummary | undefined> {
+  const stats = cache().stats;
+  const businessId = stored.businessId;
+  if (typeof businessId !== "number" || typeof stored.updatedOn !== "string") {
+    stats.fallbacks++;
+    return undefined;
+  }
+  const page = await locationPage(client, businessId, now);
+  const row = page?.rows.get(id);
+  if (!row || !rowMatchesState(row, stored)) {
+    stats.fallbacks++;
+    return undefined;
+  }
+  stats.served++;
+  const description = typeof stored.description === "string" ? stored.description : null;
+  return { ...row, Description: description };
+}
+
+/** Forgets every cached page (all clients, or one client's). */
+export function invalidateReadCache(client?: object): void {
+  const c = cache();
+  if (client) c.pages.delete(client);
+  else c.pages = new WeakMap();
+}
+
+/** A copy of the counters. */
+export function readCacheStats(): ReadCacheStats {
+  return { ...cache().stats };
+}
+
+/** Zeroes the counters. */
+export function resetReadCacheStats(): void {
+  cache().stats = emptyStats();
+}

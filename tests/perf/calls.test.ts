@@ -1,0 +1,172 @@
+/**
+ * API calls per operation through the REAL dynamic-provider host, a no-change `up` of many
+ * webhooks, and the size of what lands in state. Behaviour only: timings belong to `npm run bench`.
+ */
+import { startEmulator, type EmulatorHandle } from "../../emulator";
+import { withInputs, type CapturedResource } from "../support/capture";
+import { Engine } from "../support/engine";
+import { startHost, type Host } from "../support/host";
+import { captureTemplate, Counter, fleet, HQ, stateBytes } from "./helpers";
+
+const TOKEN = "tok-perf-calls-1f2e3d";
+
+let emulator: EmulatorHandle;
+let host: Host;
+let template: CapturedResource;
+let calls: Counter;
+
+beforeAll(async () => {
+  emulator = await startEmulator({
+    port: 0,
+    locations: [{ id: HQ, name: "HQ" }],
+    users: [
+      {
+        username: "perf@example.com",
+        password: "pw",
+        roles: ["Administrator"],
+        apiTokens: [TOKEN],
+      },
+    ],
+  });
+  calls = new Counter(emulator);
+  template = await captureTemplate();
+  // Counts do not depend on pacing: no client-side limiter (the emulator's limits are off too).
+  host = await startHost({ env: { NEXUDUS_RATE_LIMIT: "off" } });
+  await host.configure({ "nexudus:baseUrl": emulator.url, "nexudus:token": { secret: TOKEN } });
+});
+
+afterAll(async () => {
+  await host?.stop();
+  await emulator?.stop();
+});
+
+describe("API calls per operation", () => {
+  const d = () => withInputs(template, { name: "Per-op", description: "counted" }, "per-op");
+  let id = "";
+  let outputs: Record<string, unknown> = {};
+  let inputs: Record<string, unknown> = {};
+
+  it("check makes no call", async () => {
+    calls.reset();
+    inputs = (await host.check(d().urn, {}, d().inputs)).inputs;
+    expect(calls.total).toBe(0);
+  });
+
+  it("create makes 2: the POST and the GET that reads every output back", async () => {
+    calls.reset();
+    const r = await host.create(d().urn, inputs);
+    ({ id, properties: outputs } = r);
+    expect(calls.requests().map((r) => r.route)).toEqual(["create", "get"]);
+  });
+
+  it("diff makes no call, with or without a change", async () => {
+    calls.reset();
+    const same = await host.diff(id, d().urn, outputs, inputs);
+    const renamed = { ...inputs, name: "Per-op (renamed)" };
+    const changed = await host.diff(id, d().urn, outputs, renamed);
+    expect([same.changes, changed.changes]).toEqual(["NONE", "SOME"]);
+    expect(calls.total).toBe(0);
+  });
+
+  it("update makes 2: the GET the full-replace PUT is built from, and the PUT", async () => {
+    calls.reset();
+    inputs = { ...inputs, name: "Per-op (renamed)" };
+    outputs = (await host.update(id, d().urn, outputs, inputs)).properties;
+    expect(calls.requests().map((r) => r.route)).toEqual(["get", "update"]);
+    expect(outputs.name).toBe("Per-op (renamed)");
+  });
+
+  it("read (refresh, default get mode) makes 1", async () => {
+    calls.reset();
+    const r = await host.read(id, d().urn, outputs, inputs);
+    expect(r.id).toBe(id);
+    expect(calls.requests().map((r) => r.route)).toEqual(["get"]);
+  });
+
+  it("delete makes 1", async () => {
+    calls.reset();
+    await host.delete(id, d().urn, outputs);
+    expect(calls.requests().map((r) => r.route)).toEqual(["delete"]);
+    expect(emulator.records()).toHaveLength(0);
+  });
+});
+
+describe("many webhooks through one host", () => {
+  const N = 60;
+  let engine: Engine;
+  let createRoutes: string[] = [];
+
+  beforeAll(async () => {
+    engine = new Engine(host, { parallel: N });
+    calls.reset();
+    await engine.up(fleet(template, N), { parallel: N });
+    createRoutes = calls.requests().map((r) => r.route);
+  });
+
+  afterAll(async () => {
+    await engine.destroy({ parallel: N });
+  });
+
+  it(`converges ${N} new webhooks with 2 calls each`, () => {
+    expect(emulator.records()).toHaveLength(N);
+    expect(engine.state.size).toBe(N);
+    expect(createRoutes.filter((r) => r === "create")).toHaveLength(N);
+    expect(createRoutes.filter((r) => r === "get")).toHaveLength(N);
+    expect(createRoutes).toHaveLength(2 * N);
+  });
+
+  it(`makes no call for a preview or an up of ${N} unchanged webhooks`, async () => {
+    calls.reset();
+    const plan = await engine.preview(fleet(template, N), { parallel: N });
+    expect(plan.summary).toEqual({ same: N });
+    const result = await engine.up(fleet(template, N), { parallel: N });
+    expect(result.summary).toEqual({ same: N });
+    expect(calls.total).toBe(0);
+  });
+
+  it("updates only what changed: 2 calls per changed webhook, none for the rest", async () => {
+    const desired = fleet(template, N).map((d, i) =>
+      i < 3 ? withInputs(d, { name: `renamed ${i}` }) : d,
+    );
+    calls.reset();
+    const result = await engine.up(desired, { parallel: N });
+    expect(result.summary).toEqual({ same: N - 3, update: 3 });
+    expect(calls.count("get")).toBe(3);
+    expect(calls.count("update")).toBe(3);
+    expect(calls.total).toBe(6);
+  });
+});
+
+describe("state size", () => {
+  it("keeps the serialized __provider under 8 KB", () => {
+    const bytes = Buffer.byteLength(String(template.inputs.__provider), "utf8");
+    expect(bytes).toBeLessThanOrEqual(8 * 1024);
+  });
+
+  it("keeps one webhook's state (inputs + outputs) under 12 KB, even with long values", async () => {
+    const engine = new Engine(host);
+    const typical = withInputs(
+      template,
+      { description: "Bookings to the #ops channel" },
+      "typical",
+    );
+    const long = withInputs(
+      template,
+      {
+        name: "N".repeat(255),
+        url: `https://hooks.example.com/${"u".repeat(2048 - 26)}`,
+        description: "D".repeat(500),
+      },
+      "long",
+    );
+    expect(String(long.inputs.url)).toHaveLength(2048);
+    await engine.up([typical, long]);
+    for (const name of ["typical", "long"]) {
+      const entry = engine.find(name)!;
+      expect(entry.outputs.__provider).toBe(template.inputs.__provider);
+      expect(stateBytes(entry)).toBeLessThanOrEqual(12 * 1024);
+    }
+    expect(stateBytes(engine.find("typical")!)).toBeLessThanOrEqual(6 * 1024);
+    await engine.destroy();
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * At the limit without being throttled: converging, refreshing and destroying 100 webhooks through
+ * one host against the emulator with the documented limits on (time-scaled) draws no 409 and
+ * surfaces no error. Behaviour only: how close to the limits this runs is `npm run bench`'s job.
+ */
+import { startEmulator, type EmulatorHandle } from "../../emulator";
+import type { CapturedResource } from "../support/capture";
+import { Engine } from "../support/engine";
+import { startHost, type Host } from "../support/host";
+import { captureTemplate, Counter, fleet, HQ } from "./helpers";
+
+const TOKEN = "tok-perf-limits-7c6b5a";
+const N = 100;
+const TIME_FACTOR = "0.02";
+
+let emulator: EmulatorHandle;
+let host: Host;
+let template: CapturedResource;
+let calls: Counter;
+
+beforeAll(async () => {
+  emulator = await startEmulator({
+    port: 0,
+    locations: [{ id: HQ, name: "HQ" }],
+    users: [
+      {
+        username: "perf@example.com",
+        password: "pw",
+        roles: ["Administrator"],
+        apiTokens: [TOKEN],
+      },
+    ],
+    rateLimits: {},
+    timeFactor: Number(TIME_FACTOR),
+  });
+  calls = new Counter(emulator);
+  template = await captureTemplate();
+  host = await startHost({ env: { NEXUDUS_TIME_FACTOR: TIME_FACTOR } });
+  await host.configure({ "nexudus:baseUrl": emulator.url, "nexudus:token": { secret: TOKEN } });
+});
+
+afterAll(async () => {
+  await host?.stop();
+  await emulator?.stop();
+});
+
+const throttled = () => calls.requests().filter((r) => r.status === 409).length;
+
+describe(`${N} webhooks at the documented limits`, () => {
+  const engine = () => new Engine(host, { parallel: N });
+  let e: Engine;
+
+  it("converges them with 2 calls each, no 409 and no error", async () => {
+    e = engine();
+    calls.reset();
+    const result = await e.up(fleet(template, N), { parallel: N, throwOnError: false });
+    expect(result.errors).toHaveLength(0);
+    expect(result.summary).toEqual({ create: N });
+    expect(throttled()).toBe(0);
+    expect(calls.total).toBe(2 * N);
+    expect(emulator.records()).toHaveLength(N);
+  });
+
+  it("refreshes them with no 409", async () => {
+    calls.reset();
+    const result = await e.refresh({ parallel: N, throwOnError: false });
+    expect(result.errors).toHaveLength(0);
+    expect(throttled()).toBe(0);
+    expect(calls.total).toBe(N);
+  });
+
+  it("destroys them (more writes than a minute allows) with no 409", async () => {
+    calls.reset();
+    const result = await e.destroy({ parallel: N, throwOnError: false });
+    expect(result.errors).toHaveLength(0);
+    expect(throttled()).toBe(0);
+    expect(calls.total).toBe(N);
+    expect(emulator.records()).toHaveLength(0);
+  });
+});
