@@ -4,6 +4,7 @@
  */
 import { NexudusClient } from "../provider/client";
 import {
+  clientOptions,
   CONFIG_KEYS,
   NexudusProviderConfigError,
   requireCredentials,
@@ -92,13 +93,5 @@ export function connect(
   env: Record<string, string | undefined>,
 ): NexudusClient {
   const settings = cliSettings(flags, env);
-  return NexudusClient.fromEnv(env, {
-    baseUrl: settings.baseUrl,
-    ...(settings.token !== undefined ? { token: settings.token } : {}),
-    ...(settings.username !== undefined
-      ? { username: settings.username, password: settings.password }
-      : {}),
-    ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
-    ...(settings.maxRetries !== undefined ? { maxRetries: settings.maxRetries } : {}),
-  });
+  return NexudusClient.fromEnv(env, clientOptions(settings));
 }

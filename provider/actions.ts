@@ -123,7 +123,9 @@ export function actionNumber(name: string): WebhookActionNumber | undefined {
 }
 
 /** Every action name, in enum order. */
-export const ACTION_NAMES: readonly WebhookActionName[] = Object.keys(WebhookAction) as WebhookActionName[];
+export const ACTION_NAMES: readonly WebhookActionName[] = Object.keys(
+  WebhookAction,
+) as WebhookActionName[];
 
 function editDistance(a: string, b: string): number {
   const prev = Array.from({ length: b.length + 1 }, (_, j) => j);

@@ -3,6 +3,7 @@
  * environment (`NEXUDUS_*`) as fallback. Pure: takes a getter and an environment.
  */
 
+import type { NexudusClientOptions } from "./client";
 import { REFRESH_MODES, type RefreshMode } from "./readCache";
 
 /** One setting: its stack config key and its environment variable. */
@@ -142,4 +143,16 @@ export function requireCredentials(settings: ProviderSettings): void {
   ) {
     throw new NexudusProviderConfigError(MISSING_CREDENTIALS);
   }
+}
+
+/** The client options for these settings (the client reads its tuning variables itself). */
+export function clientOptions(settings: ProviderSettings): NexudusClientOptions {
+  const { baseUrl, token, username, password, timeoutMs, maxRetries } = settings;
+  return {
+    baseUrl,
+    ...(token !== undefined ? { token } : {}),
+    ...(username !== undefined ? { username, password } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(maxRetries !== undefined ? { maxRetries } : {}),
+  };
 }

@@ -27,11 +27,17 @@
  *
  * @module
  */
-import { createHash } from "crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { actionName } from "./actions";
 import { NexudusNotFoundError } from "./errors";
-import { businessIdProblem, PROVIDER_KEY, UNKNOWN, type CheckFailure } from "./inputs";
+import {
+  businessIdProblem,
+  describeValue as describe,
+  PROVIDER_KEY,
+  UNKNOWN,
+  urlSha256,
+  type CheckFailure,
+} from "./inputs";
 import { configure, getClient, type ConfigGetter } from "./runtime";
 import type { WebhookSummary } from "./schemas";
 
@@ -95,19 +101,8 @@ export class WebhookSetExclusionError extends Error {
   override readonly name = "WebhookSetExclusionError";
 }
 
-/** The digest that {@link AdoptableWebhook.urlSha256} holds: lower-case hex SHA-256 of the URL. */
-export function urlSha256(url: string): string {
-  return createHash("sha256").update(url, "utf8").digest("hex");
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (value === undefined) return "nothing";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
-  if (typeof value === "object") return "an object";
-  return `${typeof value} ${String(value)}`;
-}
+/** The digest that {@link AdoptableWebhook.urlSha256} holds (lower-case hex SHA-256 of the URL). */
+export { urlSha256 };
 
 function isId(v: unknown): v is number {
   return typeof v === "number" && Number.isSafeInteger(v) && v > 0;

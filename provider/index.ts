@@ -24,4 +24,10 @@ export {
   type LimiterStats,
 } from "./client";
 export * from "./errors";
-export type { SearchQuery, SearchPage, WebhookRecord, WebhookSummary, WebhookWrite } from "./schemas";
+export type {
+  SearchQuery,
+  SearchPage,
+  WebhookRecord,
+  WebhookSummary,
+  WebhookWrite,
+} from "./schemas";

@@ -3,6 +3,7 @@
  * and the mapping from an API record to the resource's outputs. No I/O here: the provider
  * methods in `webhook.ts` only orchestrate these and the client.
  */
+import { createHash } from "crypto";
 import { z } from "zod";
 import {
   actionName,
@@ -67,7 +68,8 @@ export const UPDATABLE_KEYS = ["name", "action", "url", "description", "active"]
 /** Largest id the API's 32-bit integer fields hold. */
 const MAX_INT32 = 2_147_483_647;
 
-function describe(value: unknown): string {
+/** How a bad value reads in an error message: `the string "x"`, `number 5`, `an array`, ... */
+export function describeValue(value: unknown): string {
   if (value === undefined) return "nothing (the argument is missing)";
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
@@ -76,12 +78,17 @@ function describe(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
+/** Lower-case hex SHA-256 of a URL: names hooks apart and matches adoptable records without the URL. */
+export function urlSha256(url: string): string {
+  return createHash("sha256").update(url, "utf8").digest("hex");
+}
+
 /** `businessId must be a positive integer` and friends, or undefined when the value is fine. */
 export function businessIdProblem(value: unknown, property = "businessId"): string | undefined {
   const ok = z.number().int().min(1).max(MAX_INT32).safeParse(value).success;
   return ok
     ? undefined
-    : `${property} must be a positive integer no greater than ${MAX_INT32} (the Nexudus location id); got ${describe(value)}`;
+    : `${property} must be a positive integer no greater than ${MAX_INT32} (the Nexudus location id); got ${describeValue(value)}`;
 }
 
 /** Normalises an action name or number to its number, or explains why it cannot. */
@@ -125,7 +132,7 @@ export function parseAction(
   }
   return {
     ok: false,
-    reason: `${property} must be a Nexudus webhook action name (e.g. "BookingCreate") or its number; got ${describe(value)}`,
+    reason: `${property} must be a Nexudus webhook action name (e.g. "BookingCreate") or its number; got ${describeValue(value)}`,
   };
 }
 
@@ -146,7 +153,7 @@ function shownUrl(value: string): string {
 /** `url must be an absolute http(s) URL`, with the detail of what is wrong, or undefined. */
 export function urlProblem(value: unknown, property = "url"): string | undefined {
   const rule = `${property} must be an absolute http(s) URL`;
-  if (typeof value !== "string") return `${rule}; got ${describe(value)}`;
+  if (typeof value !== "string") return `${rule}; got ${describeValue(value)}`;
   if (value.length === 0) return `${rule}; got an empty string`;
   if (/\s/.test(value)) {
     const at = value.search(/\s/);
@@ -169,7 +176,7 @@ export function urlProblem(value: unknown, property = "url"): string | undefined
 /** A display name problem (`name must be a non-empty string`), or undefined. */
 export function nameProblem(value: unknown, property = "name"): string | undefined {
   if (typeof value !== "string")
-    return `${property} must be a non-empty string; got ${describe(value)}`;
+    return `${property} must be a non-empty string; got ${describeValue(value)}`;
   if (value.trim().length === 0) {
     return `${property} must be a non-empty string, not ${value.length === 0 ? "empty" : "only white space"}`;
   }
@@ -183,7 +190,7 @@ function optionalProblem(
   type: "string" | "boolean",
 ): string | undefined {
   if (value === undefined || value === null || typeof value === type) return undefined;
-  return `${property} must be a ${type} when given; got ${describe(value)}`;
+  return `${property} must be a ${type} when given; got ${describeValue(value)}`;
 }
 
 /**
@@ -314,9 +321,12 @@ export function inputsFromOutputs(outputs: WebhookOutputs): WebhookInputs {
  * field we do not manage is cleared by the API's full-replace update.
  */
 export function applyInputs(record: WebhookRecord, inputs: WebhookInputs): Record<string, unknown> {
+  return { ...record, Id: record.Id, ...createBody(inputs) };
+}
+
+/** The body of a POST: the API's writable fields, nothing more. */
+export function createBody(inputs: WebhookInputs) {
   return {
-    ...record,
-    Id: record.Id,
     BusinessId: inputs.businessId,
     Name: inputs.name,
     Action: inputs.action,

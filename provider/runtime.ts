@@ -7,6 +7,7 @@
 import { NexudusClient } from "./client";
 import type { RefreshMode } from "./readCache";
 import {
+  clientOptions,
   NexudusProviderConfigError,
   requireCredentials,
   resolveSettings,
@@ -59,15 +60,7 @@ export function getClient(): NexudusClient {
   const settings = state.settings ?? resolveSettings(() => undefined);
   state.settings = settings;
   requireCredentials(settings);
-  state.client = NexudusClient.fromEnv(process.env, {
-    baseUrl: settings.baseUrl,
-    ...(settings.token !== undefined ? { token: settings.token } : {}),
-    ...(settings.username !== undefined
-      ? { username: settings.username, password: settings.password }
-      : {}),
-    ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
-    ...(settings.maxRetries !== undefined ? { maxRetries: settings.maxRetries } : {}),
-  });
+  state.client = NexudusClient.fromEnv(process.env, clientOptions(settings));
   return state.client;
 }
 

@@ -7,6 +7,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { NexudusApiError, NexudusNotFoundError } from "./errors";
 import {
   applyInputs,
+  createBody,
   checkWebhookInputs,
   diffWebhook,
   inputsFromOutputs,
@@ -85,18 +86,6 @@ async function recordsAt(
     if (row.BusinessId === businessId && row.Action === action) rows.push(row);
   }
   return rows;
-}
-
-/** The create body (never more than the API's fields). */
-function createBody(inputs: WebhookInputs) {
-  return {
-    BusinessId: inputs.businessId,
-    Name: inputs.name,
-    Action: inputs.action,
-    URL: inputs.url,
-    Description: inputs.description,
-    Active: inputs.active,
-  };
 }
 
 /** How long, at most, to keep looking for a record whose create may have committed late. */

@@ -6,10 +6,16 @@
  *
  * @module
  */
-import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { actionName, type WebhookActionName } from "../provider/actions";
-import { businessIdProblem, nameProblem, parseAction, urlProblem } from "../provider/inputs";
+import {
+  businessIdProblem,
+  describeValue as describe,
+  nameProblem,
+  parseAction,
+  urlProblem,
+  urlSha256,
+} from "../provider/inputs";
 import { WebhookSetExclusion, type AdoptableWebhook } from "./exclusion";
 import { WebHook, type WebHookArgs } from "./webhook";
 
@@ -179,16 +185,7 @@ function isEventual(v: unknown): boolean {
 
 /** The 8-hex-digit name part that tells hooks of one action apart by URL. */
 export function urlNameHash(url: string): string {
-  return createHash("sha256").update(url, "utf8").digest("hex").slice(0, 8);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (value === undefined) return "nothing";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
-  if (typeof value === "object") return "an object";
-  return `${typeof value} ${String(value)}`;
+  return urlSha256(url).slice(0, 8);
 }
 
 interface Entry {
@@ -590,7 +587,7 @@ export class WebhookSet extends pulumi.ComponentResource {
             adopt
               ? {
                   action: p.action,
-                  urlSha256: createHash("sha256").update(url, "utf8").digest("hex"),
+                  urlSha256: urlSha256(url),
                 }
               : null,
           ),
