@@ -340,6 +340,22 @@ function nameAndType(urn: string): { name: string; type: string } {
   return { name: parts.slice(3).join("::"), type: qualified.split("$").pop() ?? "" };
 }
 
+/** A request that names its resource, as every CRUD request of the provider protocol does. */
+interface AddressedRequest {
+  setUrn(v: string): unknown;
+  setName(v: string): unknown;
+  setType(v: string): unknown;
+}
+
+/** Fills in a request's URN and the name and type derived from it; returns the request. */
+function addressed<R extends AddressedRequest>(req: R, urn: string): R {
+  const nt = nameAndType(urn);
+  req.setUrn(urn);
+  req.setName(nt.name);
+  req.setType(nt.type);
+  return req;
+}
+
 const liveHosts = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
@@ -511,11 +527,7 @@ export async function startHost(opts: StartHostOptions = {}): Promise<Host> {
 
     async check(urn, olds, news, o = {}) {
       requireConfigured("check");
-      const req = new m.prov.CheckRequest();
-      const nt = nameAndType(urn);
-      req.setUrn(urn);
-      req.setName(nt.name);
-      req.setType(nt.type);
+      const req = addressed(new m.prov.CheckRequest(), urn);
       req.setOlds(toStruct(olds));
       req.setNews(toStruct(news));
       req.setRandomseed(randomBytes(32));
@@ -535,12 +547,8 @@ export async function startHost(opts: StartHostOptions = {}): Promise<Host> {
 
     async diff(id, urn, olds, news, o = {}) {
       requireConfigured("diff");
-      const req = new m.prov.DiffRequest();
-      const nt = nameAndType(urn);
+      const req = addressed(new m.prov.DiffRequest(), urn);
       req.setId(id);
-      req.setUrn(urn);
-      req.setName(nt.name);
-      req.setType(nt.type);
       req.setOlds(toStruct(olds));
       req.setNews(toStruct(news));
       if (o.oldInputs) req.setOldInputs(toStruct(o.oldInputs));
@@ -559,11 +567,7 @@ export async function startHost(opts: StartHostOptions = {}): Promise<Host> {
 
     async create(urn, props, o = {}) {
       requireConfigured("create");
-      const req = new m.prov.CreateRequest();
-      const nt = nameAndType(urn);
-      req.setUrn(urn);
-      req.setName(nt.name);
-      req.setType(nt.type);
+      const req = addressed(new m.prov.CreateRequest(), urn);
       req.setProperties(toStruct(props));
       req.setPreview(o.preview ?? false);
       if (o.timeout !== undefined) req.setTimeout(o.timeout);
@@ -573,12 +577,8 @@ export async function startHost(opts: StartHostOptions = {}): Promise<Host> {
 
     async read(id, urn, props, inputs) {
       requireConfigured("read");
-      const req = new m.prov.ReadRequest();
-      const nt = nameAndType(urn);
+      const req = addressed(new m.prov.ReadRequest(), urn);
       req.setId(id);
-      req.setUrn(urn);
-      req.setName(nt.name);
-      req.setType(nt.type);
       req.setProperties(toStruct(props));
       if (inputs) req.setInputs(toStruct(inputs));
       const res = await call<provTypes.ReadResponse>("read", req);
@@ -591,12 +591,8 @@ export async function startHost(opts: StartHostOptions = {}): Promise<Host> {
 
     async update(id, urn, olds, news, o = {}) {
       requireConfigured("update");
-      const req = new m.prov.UpdateRequest();
-      const nt = nameAndType(urn);
+      const req = addressed(new m.prov.UpdateRequest(), urn);
       req.setId(id);
-      req.setUrn(urn);
-      req.setName(nt.name);
-      req.setType(nt.type);
       req.setOlds(toStruct(olds));
       req.setNews(toStruct(news));
       if (o.oldInputs) req.setOldInputs(toStruct(o.oldInputs));
@@ -609,12 +605,8 @@ export async function startHost(opts: StartHostOptions = {}): Promise<Host> {
 
     async delete(id, urn, props, o = {}) {
       requireConfigured("delete");
-      const req = new m.prov.DeleteRequest();
-      const nt = nameAndType(urn);
+      const req = addressed(new m.prov.DeleteRequest(), urn);
       req.setId(id);
-      req.setUrn(urn);
-      req.setName(nt.name);
-      req.setType(nt.type);
       req.setProperties(toStruct(props));
       if (o.oldInputs) req.setOldInputs(toStruct(o.oldInputs));
       if (o.timeout !== undefined) req.setTimeout(o.timeout);
