@@ -20,12 +20,13 @@ import * as os from "os";
 import * as path from "path";
 import * as ts from "typescript";
 import * as pulumi from "@pulumi/pulumi";
-import { startEmulator, type EmulatorHandle } from "../../emulator";
+import type { EmulatorHandle } from "../../emulator";
 import * as sdk from "../../sdk";
 import { captureSet, desiredOf } from "../set/helpers";
 import { captureResources, type CapturedResource } from "../support/capture";
 import { Engine } from "../support/engine";
-import { startHost, type Host } from "../support/host";
+import type { Host } from "../support/host";
+import { startRig, type Rig } from "../support/rig";
 
 const yaml = require("js-yaml") as { load(text: string): unknown };
 
@@ -451,34 +452,26 @@ describe("running the examples under Pulumi's mocks", () => {
 
 describe("deploying the examples with their sample config, through the real provider host", () => {
   const TOKEN = "tok-examples-5c1e9a7d3b";
+  let rig: Rig;
   let emulator: EmulatorHandle;
   let host: Host;
 
   beforeAll(async () => {
-    emulator = await startEmulator({
-      port: 0,
-      locations: [
-        { id: 1234, name: "HQ" },
-        { id: 5678, name: "Annex" },
-      ],
-      users: [
-        {
-          username: "ops@example.com",
-          password: "pw-examples-1",
-          roles: ["Administrator"],
-          apiTokens: [TOKEN],
-        },
-      ],
+    rig = await startRig({
+      token: TOKEN,
+      emulator: {
+        locations: [
+          { id: 1234, name: "HQ" },
+          { id: 5678, name: "Annex" },
+        ],
+      },
+      host: { env: { NEXUDUS_TIME_FACTOR: "0.01" } },
     });
-    host = await startHost({ env: { NEXUDUS_TIME_FACTOR: "0.01" } });
-    await host.configure({ "nexudus:baseUrl": emulator.url, "nexudus:token": { secret: TOKEN } });
+    ({ emulator, host } = rig);
   });
 
   afterAll(async () => {
-    const out = host ? host.stdout() + host.stderr() : "";
-    await host?.stop();
-    await emulator?.stop();
-    expect(out).not.toContain(TOKEN);
+    expect(await rig?.stop()).not.toContain(TOKEN);
   });
 
   /** The example's program with its sample Pulumi.dev.yaml, as the engine's desired resources. */

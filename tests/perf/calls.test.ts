@@ -2,42 +2,38 @@
  * API calls per operation through the REAL dynamic-provider host, a no-change `up` of many
  * webhooks, and the size of what lands in state. Behaviour only: timings belong to `npm run bench`.
  */
-import { startEmulator, type EmulatorHandle } from "../../emulator";
+import type { EmulatorHandle } from "../../emulator";
 import { withInputs, type CapturedResource } from "../support/capture";
 import { Engine } from "../support/engine";
-import { startHost, type Host } from "../support/host";
+import type { Host } from "../support/host";
+import { startRig, type Rig } from "../support/rig";
 import { captureTemplate, Counter, fleet, HQ, stateBytes } from "./helpers";
 
 const TOKEN = "tok-perf-calls-1f2e3d";
 
+let rig: Rig;
 let emulator: EmulatorHandle;
 let host: Host;
 let template: CapturedResource;
 let calls: Counter;
 
 beforeAll(async () => {
-  emulator = await startEmulator({
-    port: 0,
-    locations: [{ id: HQ, name: "HQ" }],
-    users: [
-      {
-        username: "perf@example.com",
-        password: "pw",
-        roles: ["Administrator"],
-        apiTokens: [TOKEN],
-      },
-    ],
+  // Counts do not depend on pacing: no client-side limiter (the emulator's limits are off too).
+  rig = await startRig({
+    token: TOKEN,
+    username: "perf@example.com",
+    emulator: {
+      locations: [{ id: HQ, name: "HQ" }],
+    },
+    host: { env: { NEXUDUS_RATE_LIMIT: "off" } },
   });
+  ({ emulator, host } = rig);
   calls = new Counter(emulator);
   template = await captureTemplate();
-  // Counts do not depend on pacing: no client-side limiter (the emulator's limits are off too).
-  host = await startHost({ env: { NEXUDUS_RATE_LIMIT: "off" } });
-  await host.configure({ "nexudus:baseUrl": emulator.url, "nexudus:token": { secret: TOKEN } });
 });
 
 afterAll(async () => {
-  await host?.stop();
-  await emulator?.stop();
+  await rig?.stop();
 });
 
 describe("API calls per operation", () => {

@@ -3,45 +3,41 @@
  * one host against the emulator with the documented limits on (time-scaled) draws no 409 and
  * surfaces no error. Behaviour only: how close to the limits this runs is `npm run bench`'s job.
  */
-import { startEmulator, type EmulatorHandle } from "../../emulator";
+import type { EmulatorHandle } from "../../emulator";
 import type { CapturedResource } from "../support/capture";
 import { Engine } from "../support/engine";
-import { startHost, type Host } from "../support/host";
+import type { Host } from "../support/host";
+import { startRig, type Rig } from "../support/rig";
 import { captureTemplate, Counter, fleet, HQ } from "./helpers";
 
 const TOKEN = "tok-perf-limits-7c6b5a";
 const N = 100;
 const TIME_FACTOR = "0.02";
 
+let rig: Rig;
 let emulator: EmulatorHandle;
 let host: Host;
 let template: CapturedResource;
 let calls: Counter;
 
 beforeAll(async () => {
-  emulator = await startEmulator({
-    port: 0,
-    locations: [{ id: HQ, name: "HQ" }],
-    users: [
-      {
-        username: "perf@example.com",
-        password: "pw",
-        roles: ["Administrator"],
-        apiTokens: [TOKEN],
-      },
-    ],
-    rateLimits: {},
-    timeFactor: Number(TIME_FACTOR),
+  rig = await startRig({
+    token: TOKEN,
+    username: "perf@example.com",
+    emulator: {
+      locations: [{ id: HQ, name: "HQ" }],
+      rateLimits: {},
+      timeFactor: Number(TIME_FACTOR),
+    },
+    host: { env: { NEXUDUS_TIME_FACTOR: TIME_FACTOR } },
   });
+  ({ emulator, host } = rig);
   calls = new Counter(emulator);
   template = await captureTemplate();
-  host = await startHost({ env: { NEXUDUS_TIME_FACTOR: TIME_FACTOR } });
-  await host.configure({ "nexudus:baseUrl": emulator.url, "nexudus:token": { secret: TOKEN } });
 });
 
 afterAll(async () => {
-  await host?.stop();
-  await emulator?.stop();
+  await rig?.stop();
 });
 
 const throttled = () => calls.requests().filter((r) => r.status === 409).length;

@@ -9,6 +9,7 @@ import { resolveSettings } from "../../provider/config";
 import { withInputs, type CapturedResource } from "../support/capture";
 import { Engine, type RunResult } from "../support/engine";
 import { startHost, type ConfigValue, type Host } from "../support/host";
+import { adminUser } from "../support/rig";
 import { ANNEX, captureTemplate, Counter, fleet, HQ } from "./helpers";
 
 const TOKEN = "tok-perf-refresh-9a8b7c";
@@ -74,12 +75,7 @@ beforeAll(async () => {
       { id: BIG, name: "Big" },
     ],
     users: [
-      {
-        username: "perf@example.com",
-        password: "pw",
-        roles: ["Administrator"],
-        apiTokens: [TOKEN],
-      },
+      adminUser(TOKEN, "perf@example.com"),
       {
         username: "nolist@example.com",
         password: "pw",

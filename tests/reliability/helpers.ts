@@ -7,11 +7,11 @@
  */
 import * as http from "http";
 import type { AddressInfo } from "net";
-import { startEmulator, type EmulatorHandle, type StartEmulatorOptions } from "../../emulator";
+import type { EmulatorHandle } from "../../emulator";
 import { WebHook, type WebHookArgs } from "../../sdk";
 import { captureResources, withInputs, type CapturedResource } from "../support/capture";
 import type { Engine } from "../support/engine";
-import { startHost, type ConfigValue, type Host, type StartHostOptions } from "../support/host";
+import { startRig as startSharedRig, type Rig, type RigOptions } from "../support/rig";
 
 /** The location every suite uses. */
 export const HQ = 1234;
@@ -70,50 +70,17 @@ export function hookFrom(
   return withInputs(template, changes, name);
 }
 
-/** An emulator and a configured host pointed at it. */
-export interface Rig {
-  emulator: EmulatorHandle;
-  host: Host;
-  /** Stops both; resolves with everything the host printed. */
-  stop(): Promise<string>;
-}
+export type { Rig, RigOptions };
 
-/** Options of {@link startRig}. */
-export interface RigOptions {
-  emulator?: StartEmulatorOptions;
-  host?: StartHostOptions;
-  /** Stack config; `nexudus:baseUrl` defaults to the emulator's URL. */
-  config?: (emulator: EmulatorHandle) => Record<string, ConfigValue>;
-}
-
-/** Starts an emulator and a host, and configures the host (the engine always does first). */
-export async function startRig(opts: RigOptions = {}): Promise<Rig> {
-  const emulator = await startEmulator({ port: 0, ...opts.emulator });
-  let host: Host;
-  try {
-    host = await startHost({
-      ...opts.host,
-      env: { ...NO_NEXUDUS_ENV, ...FAST_ENV, ...opts.host?.env },
-    });
-  } catch (e) {
-    await emulator.stop();
-    throw e;
-  }
-  const config = opts.config?.(emulator) ?? {
-    "nexudus:baseUrl": emulator.url,
-    "nexudus:token": { secret: "emulator-admin-token" },
-  };
-  await host.configure(config);
-  return {
-    emulator,
-    host,
-    async stop() {
-      const printed = host.stdout() + host.stderr();
-      await host.stop();
-      await emulator.stop();
-      return printed;
-    },
-  };
+/**
+ * {@link startSharedRig} with the reliability suites' host environment: short timeouts and a
+ * scaled clock ({@link FAST_ENV}), and no `NEXUDUS_*` credential from the outer environment.
+ */
+export function startRig(opts: RigOptions = {}): Promise<Rig> {
+  return startSharedRig({
+    ...opts,
+    host: { ...opts.host, env: { ...NO_NEXUDUS_ENV, ...FAST_ENV, ...opts.host?.env } },
+  });
 }
 
 /** Starts `n` things at most `max` at a time (hosts cost a core-second each to start). */

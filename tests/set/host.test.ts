@@ -4,10 +4,11 @@
  * SDK, so child names, aliases-free renames and the exclusion's wiring are the SDK's own; every
  * scenario asserts the emulator's records and its request log.
  */
-import { startEmulator, type EmulatorHandle } from "../../emulator";
+import type { EmulatorHandle } from "../../emulator";
 import { WebhookSet, type WebhookSetArgs, type WebhookSetHook } from "../../sdk";
 import { Engine, type RunResult, type Step } from "../support/engine";
-import { startHost, UNKNOWN, type Host } from "../support/host";
+import { UNKNOWN, type Host } from "../support/host";
+import { startRig, type Rig } from "../support/rig";
 import { captureSet, desiredOf, EXCLUSION_TYPE, WEBHOOK_TYPE, type CapturedSet } from "./helpers";
 
 const TOKEN = "tok-webhookset-2b8d41c7e9";
@@ -19,35 +20,27 @@ const URL2 = "https://hooks2.example.com/nexudus";
 const BILLING = "https://billing.example.com/hook";
 const HAND = "https://hand.example.com/made";
 
+let rig: Rig;
 let emulator: EmulatorHandle;
 let host: Host;
 
 beforeAll(async () => {
-  emulator = await startEmulator({
-    port: 0,
-    locations: [
-      { id: HQ, name: "HQ" },
-      { id: ANNEX, name: "Annex" },
-      { id: LAB, name: "Lab" },
-    ],
-    users: [
-      {
-        username: "ops@example.com",
-        password: "pw-set-1",
-        roles: ["Administrator"],
-        apiTokens: [TOKEN],
-      },
-    ],
+  rig = await startRig({
+    token: TOKEN,
+    emulator: {
+      locations: [
+        { id: HQ, name: "HQ" },
+        { id: ANNEX, name: "Annex" },
+        { id: LAB, name: "Lab" },
+      ],
+    },
+    host: { env: { NEXUDUS_TIME_FACTOR: "0.01" } },
   });
-  host = await startHost({ env: { NEXUDUS_TIME_FACTOR: "0.01" } });
-  await host.configure({ "nexudus:baseUrl": emulator.url, "nexudus:token": { secret: TOKEN } });
+  ({ emulator, host } = rig);
 });
 
 afterAll(async () => {
-  const out = host ? host.stdout() + host.stderr() : "";
-  await host?.stop();
-  await emulator?.stop();
-  expect(out).not.toContain(TOKEN);
+  expect(await rig?.stop()).not.toContain(TOKEN);
 });
 
 /** Captures a program of WebhookSets (webhookIds as placeholders wired to state). */

@@ -3,11 +3,12 @@
  * over gRPC in the engine's order and shapes) against the emulator on loopback. Every scenario
  * asserts the emulator's records and its request log.
  */
-import { startEmulator, type EmulatorHandle } from "../../emulator";
+import type { EmulatorHandle } from "../../emulator";
 import { WebHook, type WebHookArgs } from "../../sdk";
 import { captureResources, withInputs, type CapturedResource } from "../support/capture";
 import { Engine } from "../support/engine";
 import { HostCallError, secretValue, startHost, UNKNOWN, type Host } from "../support/host";
+import { startRig, type Rig } from "../support/rig";
 
 const TOKEN = "tok-lifecycle-7f3a9c1e5b";
 const HQ = 1234;
@@ -19,6 +20,7 @@ const base: WebHookArgs = {
   url: "https://hooks.example.com/nexudus/bookings",
 };
 
+let rig: Rig;
 let emulator: EmulatorHandle;
 let host: Host;
 let template: CapturedResource;
@@ -39,36 +41,27 @@ function calls(): number {
 }
 
 beforeAll(async () => {
-  emulator = await startEmulator({
-    port: 0,
-    locations: [
-      { id: HQ, name: "HQ" },
-      { id: ANNEX, name: "Annex" },
-    ],
-    users: [
-      {
-        username: "ops@example.com",
-        password: "pw-lifecycle-1",
-        roles: ["Administrator"],
-        apiTokens: [TOKEN],
-      },
-    ],
-  });
   const captured = await captureResources(() => {
     new WebHook("bookings", base);
   });
   template = captured[0]!;
   // A short client timeout: after an ambiguous POST the provider looks for the record for about
   // two timeouts before giving up, which would make the "reset" case slow with the 30 s default.
-  host = await startHost({ env: { NEXUDUS_TIMEOUT_MS: "1500" } });
-  await host.configure({ "nexudus:baseUrl": emulator.url, "nexudus:token": { secret: TOKEN } });
+  rig = await startRig({
+    token: TOKEN,
+    emulator: {
+      locations: [
+        { id: HQ, name: "HQ" },
+        { id: ANNEX, name: "Annex" },
+      ],
+    },
+    host: { env: { NEXUDUS_TIMEOUT_MS: "1500" } },
+  });
+  ({ emulator, host } = rig);
 });
 
 afterAll(async () => {
-  const out = host ? host.stdout() + host.stderr() : "";
-  await host?.stop();
-  await emulator?.stop();
-  expect(out).not.toContain(TOKEN);
+  expect(await rig?.stop()).not.toContain(TOKEN);
 });
 
 function newEngine(): Engine {
