@@ -51,7 +51,7 @@ export function describeFailure(
         `Nexudus is throttling this user (HTTP 409 with Retry-After on ${e.method} ${e.path}) and ` +
         `the ${e.attempts} attempts ran out: the API allows 1 request per 100 ms and 120 per ` +
         `minute per user. Wait a minute, make sure no other job uses the same user, and run again ` +
-        `(NEXUDUS_MAX_RETRIES raises the retries).`,
+        `(NEXUDUS_MAX_THROTTLE_RETRIES raises the retries after throttling).`,
       code: EXIT.api,
     };
   }

@@ -9,7 +9,8 @@ const CONNECTION = `Connection (flags override the environment):
   --password PASSWORD  its password (NEXUDUS_PASSWORD)
   Prefer the environment variables for the token and password: flags show up in the process
   list and in shell history. A credential flag makes the CLI ignore all credential variables.
-  NEXUDUS_TIMEOUT_MS and NEXUDUS_MAX_RETRIES tune the client.`;
+  NEXUDUS_TIMEOUT_MS, NEXUDUS_MAX_RETRIES and NEXUDUS_MAX_THROTTLE_RETRIES tune the client;
+  NEXUDUS_CALL_HISTORY (a folder, or off) shares the call budget between commands.`;
 
 const EXIT_CODES = `Exit codes:
   0  success (health: nothing flagged)

@@ -31,6 +31,8 @@ import {
   type NexudusRole,
 } from "./errors";
 import { sharedLimiter, type Limiter } from "./limiter";
+import { defaultHistoryDir, FileCallHistory, historyKey } from "./callHistory";
+import * as path from "node:path";
 import { redact, registerSecret } from "./redact";
 import {
   failedBeforeSending,
@@ -75,6 +77,11 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_RETRIES = 5;
 /** Default page size of {@link NexudusClient.search} (the API's maximum). */
 export const DEFAULT_SEARCH_PAGE_SIZE = 1000;
+/**
+ * Throttled answers (409 with `Retry-After`) one call may draw while the limiter paces it, each
+ * followed by a hold of up to a minute (× time factor): about half an hour at most.
+ */
+export const DEFAULT_MAX_THROTTLE_RETRIES = 30;
 
 /** The calls of the API. */
 export type Route = "search" | "get" | "create" | "update" | "delete" | "token";
@@ -111,10 +118,23 @@ export interface NexudusClientOptions {
   timeoutMs?: number;
   /** Retries after the first attempt of an idempotent call (default 5). */
   maxRetries?: number;
+  /**
+   * Retries after throttled answers (409 with `Retry-After`) while the limiter paces the client
+   * (default 30): each waits for a hold that grows up to a minute, since an unpredicted throttle
+   * means another command or stack of this user spent the budget. Without the limiter,
+   * `maxRetries` bounds throttles too.
+   */
+  maxThrottleRetries?: number;
   /** Multiplies every documented wait: rate-limit windows, `Retry-After`, backoff (default 1). */
   timeFactor?: number;
   /** Whether the process-wide client-side rate limiter paces requests (default true). */
   rateLimit?: boolean;
+  /**
+   * The runner-local folder where the limiter shares its call history with the other processes
+   * of this user and base URL (default: `pulumi-nexudus-calls` in the OS temp folder), or `false`
+   * for none. The credential is never written: the history is keyed by a SHA-256.
+   */
+  callHistory?: string | false;
   /** Called after every attempt, for logging and metrics; exceptions it throws are ignored. */
   onRequest?: (event: RequestEvent) => void;
 }
@@ -139,8 +159,10 @@ export const ENV_VARS = {
   password: "NEXUDUS_PASSWORD",
   timeoutMs: "NEXUDUS_TIMEOUT_MS",
   maxRetries: "NEXUDUS_MAX_RETRIES",
+  maxThrottleRetries: "NEXUDUS_MAX_THROTTLE_RETRIES",
   timeFactor: "NEXUDUS_TIME_FACTOR",
   rateLimit: "NEXUDUS_RATE_LIMIT",
+  callHistory: "NEXUDUS_CALL_HISTORY",
 } as const satisfies Partial<Record<OptionKey, string>>;
 
 /** Checked options, with defaults applied. */
@@ -152,8 +174,10 @@ export interface ResolvedOptions {
     | { readonly kind: "password"; readonly username: string; readonly password: string };
   readonly timeoutMs: number;
   readonly maxRetries: number;
+  readonly maxThrottleRetries: number;
   readonly timeFactor: number;
   readonly rateLimit: boolean;
+  readonly callHistory: string | false;
   readonly onRequest?: (event: RequestEvent) => void;
 }
 
@@ -168,8 +192,20 @@ const optionsSchema = (() => {
       password: z.string("must be a string").min(1, "must not be empty").optional(),
       timeoutMs: int().positive("must be > 0").max(3_600_000, "must be <= 3600000").optional(),
       maxRetries: int().min(0, "must be >= 0").max(50, "must be <= 50").optional(),
+      maxThrottleRetries: int().min(0, "must be >= 0").max(200, "must be <= 200").optional(),
       timeFactor: z.number("must be a number").positive("must be > 0").optional(),
       rateLimit: z.boolean("must be true or false").optional(),
+      callHistory: z
+        .union([
+          z.literal(false),
+          z
+            .string("must be a folder path or false")
+            .refine(
+              (v) => path.isAbsolute(v),
+              "must be an absolute folder path (or false for none)",
+            ),
+        ])
+        .optional(),
       onRequest: z
         .custom<(event: RequestEvent) => void>((v) => typeof v === "function", "must be a function")
         .optional(),
@@ -287,8 +323,10 @@ export function resolveOptions(
     credential,
     timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     maxRetries: o.maxRetries ?? DEFAULT_MAX_RETRIES,
+    maxThrottleRetries: o.maxThrottleRetries ?? DEFAULT_MAX_THROTTLE_RETRIES,
     timeFactor: o.timeFactor ?? 1,
     rateLimit: o.rateLimit ?? true,
+    callHistory: o.callHistory ?? defaultHistoryDir(),
     ...(o.onRequest ? { onRequest: o.onRequest } : {}),
   };
 }
@@ -299,7 +337,9 @@ function optionsFromEnv(env: Record<string, string | undefined>): NexudusClientO
     const v = env[ENV_VARS[key]];
     return v === undefined || v.trim() === "" ? undefined : v.trim();
   };
-  const num = (key: "timeoutMs" | "maxRetries" | "timeFactor"): number | undefined => {
+  const num = (
+    key: "timeoutMs" | "maxRetries" | "maxThrottleRetries" | "timeFactor",
+  ): number | undefined => {
     const v = read(key);
     if (v === undefined) return undefined;
     const n = Number(v);
@@ -323,6 +363,8 @@ function optionsFromEnv(env: Record<string, string | undefined>): NexudusClientO
   if (timeoutMs !== undefined) out.timeoutMs = timeoutMs;
   const maxRetries = num("maxRetries");
   if (maxRetries !== undefined) out.maxRetries = maxRetries;
+  const maxThrottleRetries = num("maxThrottleRetries");
+  if (maxThrottleRetries !== undefined) out.maxThrottleRetries = maxThrottleRetries;
   const timeFactor = num("timeFactor");
   if (timeFactor !== undefined) out.timeFactor = timeFactor;
   const rate = read("rateLimit")?.toLowerCase();
@@ -333,6 +375,17 @@ function optionsFromEnv(env: Record<string, string | undefined>): NexudusClientO
       throw new NexudusConfigError(
         ENV_VARS.rateLimit,
         `${ENV_VARS.rateLimit} must be "off" or "on" (got ${JSON.stringify(rate)})`,
+      );
+    }
+  }
+  const history = read("callHistory");
+  if (history !== undefined) {
+    if (["off", "false", "0", "no"].includes(history.toLowerCase())) out.callHistory = false;
+    else if (path.isAbsolute(history)) out.callHistory = history;
+    else {
+      throw new NexudusConfigError(
+        ENV_VARS.callHistory,
+        `${ENV_VARS.callHistory} must be an absolute folder path or "off" (got ${JSON.stringify(history)})`,
       );
     }
   }
@@ -635,6 +688,7 @@ export class NexudusClient {
   readonly #limiter: Limiter | undefined;
   readonly #policy: RetryPolicy;
   readonly #onRequest: ((event: RequestEvent) => void) | undefined;
+  readonly #maxThrottleRetries: number;
 
   /** @throws {@link NexudusConfigError} when an option is missing or invalid. */
   constructor(opts: NexudusClientOptions) {
@@ -645,6 +699,7 @@ export class NexudusClient {
     this.timeFactor = o.timeFactor;
     this.rateLimit = o.rateLimit;
     this.#onRequest = o.onRequest;
+    this.#maxThrottleRetries = o.maxThrottleRetries;
     this.#policy = { maxRetries: o.maxRetries, timeFactor: o.timeFactor, random: Math.random };
 
     const origin = o.origin;
@@ -678,8 +733,17 @@ export class NexudusClient {
       o.credential.kind === "token"
         ? `token:${sha256(o.credential.token)}`
         : `user:${o.credential.username}`;
+    const historyDir = o.callHistory;
     this.#limiter = o.rateLimit
-      ? sharedLimiter(`${o.baseUrl}\n${identity}\n${o.timeFactor}`, o.timeFactor)
+      ? sharedLimiter(`${o.baseUrl}\n${identity}\n${o.timeFactor}`, o.timeFactor, () =>
+          historyDir === false
+            ? undefined
+            : new FileCallHistory(
+                historyDir,
+                historyKey(o.baseUrl, identity, o.timeFactor),
+                o.timeFactor,
+              ),
+        )
       : undefined;
     this.#auth =
       o.credential.kind === "token"
@@ -929,6 +993,7 @@ export class NexudusClient {
     const idempotent = op.method !== "POST" || op.route === "token";
     let attempts = 0;
     let retries = 0;
+    let throttles = 0;
     let renewed = false;
     let ambiguous = false;
     for (;;) {
@@ -937,8 +1002,9 @@ export class NexudusClient {
       attempts++;
       const started = performance.now();
       const outcome = await this.send(op, authorization);
-      slot?.done();
       const result = this.interpret(op, outcome);
+      const throttle = !result.ok && result.failure.retry.kind === "throttle";
+      slot?.done(throttle);
       const status = outcome.kind === "answer" ? outcome.status : undefined;
 
       if (result.ok) {
@@ -958,6 +1024,18 @@ export class NexudusClient {
       }
       if (op.route === "delete" && ambiguous && status === 404) return undefined as T;
       if (failure.ambiguous) ambiguous = true;
+      if (failure.retry.kind === "throttle" && slot && this.#limiter?.throttled) {
+        // A throttle the limiter did not predict: budget spent elsewhere (another command or
+        // stack of this user). The limiter holds every request for a growing while; the server
+        // did nothing, so the request goes again when the hold ends (more tries than other
+        // failures, each bounded by the hold's cap).
+        if (throttles >= this.#maxThrottleRetries) {
+          throw failure.make({ attempts, mayHaveCommitted });
+        }
+        throttles++;
+        this.#limiter.throttled(slot, failure.retry.retryAfterMs);
+        continue;
+      }
       const delay = retryDelay(this.#policy, failure.retry, retries + 1, idempotent);
       if (delay === undefined) throw failure.make({ attempts, mayHaveCommitted });
       retries++;

@@ -29,8 +29,9 @@ export interface ProviderSettings {
   timeoutMs?: number;
   maxRetries?: number;
   /**
-   * How refresh reads webhooks: `get` (default, one GET each) or `search` (one shared search page
-   * per location, a GET only where the page cannot tell; see `readCache.ts`).
+   * How refresh reads webhooks: `account` (default: the account-wide search pages, shared by the
+   * host's reads), `search` (one shared search page per location) or `get` (one GET each); the
+   * page modes make a GET only where a row cannot tell (see `readCache.ts`).
    */
   refreshMode?: RefreshMode;
 }

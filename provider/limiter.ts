@@ -28,8 +28,25 @@
  * Limiters are process-wide: one per key (base URL + identity + time factor), held on
  * `globalThis` under a `Symbol.for` key, so that even two loaded copies of this module share them.
  *
+ * Across processes (a second command within the hour, two stacks at once with one user), two
+ * things keep the budget shared:
+ * - a {@link CallHistory} (provider/callHistory.ts): every answered call is appended to a
+ *   runner-local file, and the other processes' calls are counted in every window as if they were
+ *   this process's own;
+ * - a throttle the limiter did not predict (a 409 with `Retry-After` on a slot it granted) is read
+ *   as budget spent elsewhere: the whole limiter holds every request for a backoff that starts at
+ *   `Retry-After` and doubles with each new throttle episode up to a minute (× time factor), with
+ *   jitter, and resets after an answer that was not throttled. Requests already in flight when
+ *   the hold began belong to the same episode (they do not double it again).
+ *
+ * A burst of calls is spaced from each previous call's answer minus half of the shortest round trip
+ * seen lately (the part of it spent on the way back, at most): a 150 ms round trip costs 175 ms a
+ * call instead of 250. After an unpredicted throttle the limiter stops taking that credit.
+ *
  * @module
  */
+
+import type { CallHistory } from "./callHistory";
 
 /** The API's documented per-user limits (before the time factor). */
 export interface RateLimits {
@@ -105,14 +122,22 @@ export interface LimiterStats {
 
 /** A granted slot: report when the request's answer (or failure) came back. */
 export interface Slot {
-  /** Marks the request as answered (idempotent). */
-  done(): void;
+  /**
+   * Marks the request as answered (idempotent). `throttled`: the answer was a throttle (it does
+   * not end a throttle episode).
+   */
+  done(throttled?: boolean): void;
 }
 
 /** What the client needs from a limiter (kept minimal so copies of this module interoperate). */
 export interface Limiter {
   /** Resolves when a request of this kind may be sent, and takes the slot. */
   acquire(write: boolean): Promise<Slot>;
+  /**
+   * The request of `slot` was throttled (409 with `Retry-After`) although the limiter let it go:
+   * holds every request for a while; returns the hold in ms.
+   */
+  throttled?(slot: Slot, retryAfterMs: number): number;
 }
 
 /** Options of a {@link RateLimiter}. */
@@ -129,6 +154,41 @@ export interface RateLimiterOptions {
   clock?: LimiterClock;
   /** Where waits are counted (default: the process-wide stats). */
   stats?: LimiterStats;
+  /** The calls of other processes with the same key, and where this one's go (default none). */
+  history?: CallHistory;
+  /** Source of randomness for the throttle hold's jitter, in [0, 1) (default Math.random). */
+  random?: () => number;
+  /**
+   * The share of the shortest recent round trip a call in a burst is spaced earlier by
+   * (default {@link LATENCY_CREDIT}; 0 spaces every call from the previous answer).
+   */
+  latencyCredit?: number;
+}
+
+/** The share of the shortest recent round trip a burst call is spaced earlier by. */
+export const LATENCY_CREDIT = 0.5;
+
+/** How many recent round trips the credit looks at. */
+const RTT_SAMPLES = 16;
+
+/** The longest hold after unpredicted throttles, in ms before the time factor (a minute window). */
+export const MAX_THROTTLE_HOLD_MS = 60_000;
+
+/**
+ * The hold after the `episode`-th throttle in a row that the limiter did not predict:
+ * `Retry-After` doubled per episode, capped at {@link MAX_THROTTLE_HOLD_MS} × time factor (but
+ * never below `Retry-After`), plus up to 25% jitter so that two processes do not retry in step.
+ */
+export function throttleHoldMs(
+  retryAfterMs: number,
+  episode: number,
+  timeFactor: number,
+  random: () => number = Math.random,
+): number {
+  const base = Math.max(0, retryAfterMs);
+  const grown = base * 2 ** Math.max(0, Math.min(episode - 1, 20));
+  const capped = Math.max(base, Math.min(grown, MAX_THROTTLE_HOLD_MS * timeFactor));
+  return capped * (1 + 0.25 * random());
 }
 
 interface Rule {
@@ -155,6 +215,8 @@ interface Sent {
   readonly sentAt: number;
   /** When its answer came back. */
   answeredAt?: number;
+  /** Sent by another process (from the call history): its times are its answer's. */
+  readonly foreign?: boolean;
 }
 
 /** Sent requests, oldest first, pruned past the longest window. */
@@ -173,6 +235,13 @@ class SentLog {
 
   push(s: Sent): void {
     this.items.push(s);
+  }
+
+  /** Adds an entry in `sentAt` order (another process's call, usually near the end). */
+  insert(s: Sent): void {
+    let i = this.items.length;
+    while (i > this.head && this.items[i - 1]!.sentAt > s.sentAt) i--;
+    this.items.splice(i, 0, s);
   }
 
   /** Drops entries whose reference time is surely at or before `cutoff`, keeping `keep`. */
@@ -208,6 +277,20 @@ export class RateLimiter implements Limiter {
   private sleeps = 0;
   /** Aborts the pump's current sleep (an answer came back: look again). */
   private wake: AbortController | undefined;
+  private readonly timeFactor: number;
+  private readonly history: CallHistory | undefined;
+  private readonly random: () => number;
+  /** Epoch ms minus clock time (to read and write the history). */
+  private readonly wallOffset: number;
+  /** Nothing goes before this time (after an unpredicted throttle). */
+  private holdUntil = -Infinity;
+  /** When the current hold began: throttles of requests sent before it are the same episode. */
+  private holdStartedAt = -Infinity;
+  /** Unpredicted throttle episodes in a row. */
+  private episodes = 0;
+  /** The share of the shortest recent round trip taken off the spacing. */
+  private credit: number;
+  private readonly rtts: number[] = [];
 
   constructor(opts: RateLimiterOptions = {}) {
     const f = opts.timeFactor ?? 1;
@@ -231,6 +314,42 @@ export class RateLimiter implements Limiter {
     this.slackMs = opts.slackMs ?? DEFAULT_SLACK_MS;
     this.maxInFlightMs = opts.maxInFlightMs ?? DEFAULT_MAX_IN_FLIGHT_MS;
     this.stats = opts.stats ?? globalStats();
+    this.timeFactor = f;
+    this.history = opts.history;
+    this.random = opts.random ?? Math.random;
+    this.credit = Math.min(1, Math.max(0, opts.latencyCredit ?? LATENCY_CREDIT));
+    this.wallOffset = Date.now() - this.clock.now();
+  }
+
+  /** Counts the calls other processes recorded since the last look. */
+  private absorbForeign(): void {
+    if (!this.history) return;
+    for (const call of this.history.poll()) {
+      const at = call.at - this.wallOffset;
+      const sent: Sent = { sentAt: at, answeredAt: at, foreign: true };
+      this.all.insert(sent);
+      if (call.write) this.writes.insert(sent);
+    }
+  }
+
+  /** Half the shortest recent round trip (0 without samples or after a throttle). */
+  private spacingCredit(): number {
+    if (this.credit === 0 || this.rtts.length === 0) return 0;
+    return this.credit * Math.min(...this.rtts);
+  }
+
+  throttled(slot: Slot, retryAfterMs: number): number {
+    const sentAt = (slot as { sentAt?: number }).sentAt ?? this.clock.now();
+    const now = this.clock.now();
+    this.credit = 0;
+    if (sentAt >= this.holdStartedAt || this.holdUntil < now) this.episodes++;
+    const ms = throttleHoldMs(retryAfterMs, this.episodes, this.timeFactor, this.random);
+    if (now + ms > this.holdUntil) {
+      this.holdUntil = now + ms;
+      this.holdStartedAt = now;
+    }
+    this.wake?.abort();
+    return ms;
   }
 
   /** By when a sent request has surely reached the server. */
@@ -242,7 +361,12 @@ export class RateLimiter implements Limiter {
    * The `limit`-th latest reference time in `log` (plus `extra`, a request that would be sent
    * now, when given), or undefined when it holds fewer entries.
    */
-  private nthLatestReference(log: SentLog, limit: number, extra?: Sent): number | undefined {
+  private nthLatestReference(
+    log: SentLog,
+    limit: number,
+    extra?: Sent,
+    credit = 0,
+  ): number | undefined {
     const size = log.size + (extra ? 1 : 0);
     const at = (i: number): Sent =>
       extra ? (i === 1 ? extra : log.recent(i - 1)!) : log.recent(i)!;
@@ -253,7 +377,8 @@ export class RateLimiter implements Limiter {
     for (let i = 1; i <= size; i++) {
       const s = at(i);
       if (i > limit && s.sentAt < pivot.sentAt - this.maxInFlightMs) break;
-      refs.push(this.reference(s));
+      const ref = this.reference(s);
+      refs.push(credit > 0 && !s.foreign ? Math.max(s.sentAt, ref - credit) : ref);
     }
     if (refs.length === limit) return Math.min(...refs);
     refs.sort((a, b) => b - a);
@@ -274,13 +399,14 @@ export class RateLimiter implements Limiter {
    */
   private earliestUnder(write: boolean, now: number, spacing: boolean, readNow = false): number {
     const extra: Sent | undefined = readNow ? { sentAt: now } : undefined;
-    let at = now;
+    let at = Math.max(now, this.holdUntil);
+    const credit = spacing ? this.spacingCredit() : 0;
     for (const rule of this.rules) {
       if (rule.writesOnly && !write) continue;
       if (rule.spacing && !spacing) continue;
       const ref = rule.writesOnly
         ? this.nthLatestReference(this.writes, rule.limit)
-        : this.nthLatestReference(this.all, rule.limit, extra);
+        : this.nthLatestReference(this.all, rule.limit, extra, rule.spacing ? credit : 0);
       if (ref !== undefined) at = Math.max(at, ref + rule.windowMs + this.slackMs);
     }
     return at;
@@ -321,6 +447,7 @@ export class RateLimiter implements Limiter {
       for (;;) {
         const head = this.queue[0];
         if (!head) return;
+        this.absorbForeign();
         const now = this.clock.now();
         let at = this.earliest(head.write, now);
         let index = at <= now ? 0 : -1;
@@ -368,13 +495,19 @@ export class RateLimiter implements Limiter {
         this.maxInFlightMs,
       );
     }
-    return {
-      done: () => {
+    const slot = {
+      sentAt: now,
+      done: (throttled?: boolean) => {
         if (sent.answeredAt !== undefined) return;
         sent.answeredAt = this.clock.now();
+        this.rtts.push(sent.answeredAt - sent.sentAt);
+        if (this.rtts.length > RTT_SAMPLES) this.rtts.shift();
+        if (!throttled && sent.sentAt >= this.holdStartedAt) this.episodes = 0;
+        this.history?.record(sent.answeredAt + this.wallOffset, write);
         this.wake?.abort();
       },
     };
+    return slot;
   }
 }
 
@@ -405,11 +538,16 @@ function globalStats(): LimiterStats {
 /**
  * The process-wide limiter for `key` (base URL + identity + time factor), created on first use.
  */
-export function sharedLimiter(key: string, timeFactor: number): Limiter {
+export function sharedLimiter(
+  key: string,
+  timeFactor: number,
+  history?: () => CallHistory | undefined,
+): Limiter {
   const reg = registry();
   let limiter = reg.limiters.get(key);
   if (!limiter) {
-    limiter = new RateLimiter({ timeFactor, stats: reg.stats });
+    const h = history?.();
+    limiter = new RateLimiter({ timeFactor, stats: reg.stats, ...(h ? { history: h } : {}) });
     reg.limiters.set(key, limiter);
   }
   return limiter;

@@ -1,7 +1,9 @@
 /**
- * Shared refresh reads (`nexudus:refreshMode = search`): one search page per location, fetched
- * once per refresh burst and shared by every WebHook the host process reads, instead of one
- * `GET /api/sys/webhooks/{id}` per webhook.
+ * Shared refresh reads, instead of one `GET /api/sys/webhooks/{id}` per webhook:
+ * - `nexudus:refreshMode = account` (the default): the account's search pages (no location
+ *   filter, 1000 rows a page, by id, at most {@link MAX_ACCOUNT_PAGES}), fetched once per refresh
+ *   burst and shared by every WebHook the host process reads: 3,000 webhooks in 3 calls;
+ * - `search`: one search page per location, likewise shared.
  *
  * A search row holds every field of the record except `Description` (the API leaves it empty). A
  * read is served from the row only when the row shows that the record has not been written since
@@ -19,7 +21,7 @@
  * The assumption behind `search` mode: an edit of a webhook (through the API or the Nexudus UI)
  * changes its `UpdatedOn`. The emulator behaves so; the API documentation lists the field but
  * does not state it. A description-only edit that left `UpdatedOn` unchanged would be missed,
- * which is why `get` stays the default.
+ * which is why `get` remains available (see the README for why `account` is the default).
  *
  * A page is kept for {@link pageTtlMs}: long enough for one refresh burst (every read of a
  * `pulumi refresh` arrives within seconds, and each command runs its own host process), short
@@ -35,11 +37,23 @@
 import type { NexudusClient } from "./client";
 import type { WebhookSummary } from "./schemas";
 
-/** How `read` (refresh) fetches a webhook. */
-export type RefreshMode = "get" | "search";
+/**
+ * How `read` (refresh) fetches a webhook: `account` (default) from the account-wide search pages,
+ * `search` from one search page per location, `get` with one GET each.
+ */
+export type RefreshMode = "account" | "get" | "search";
 
 /** The refresh modes, default first. */
-export const REFRESH_MODES: readonly RefreshMode[] = ["get", "search"];
+export const REFRESH_MODES: readonly RefreshMode[] = ["account", "get", "search"];
+
+/** The default refresh mode (see the README, "refreshMode: account, search or get"). */
+export const DEFAULT_REFRESH_MODE: RefreshMode = "account";
+
+/**
+ * The most account-wide pages one refresh reads (20,000 webhooks): past them, reads whose row was
+ * not on a page make a GET, so a huge account never costs a small stack more than this many calls.
+ */
+export const MAX_ACCOUNT_PAGES = 20;
 
 /** The size of the one page fetched per location (the API's maximum). */
 export const PAGE_SIZE = 1000;
@@ -65,7 +79,7 @@ interface Entry {
 
 /** Counters, for tests and the benchmark. */
 export interface ReadCacheStats {
-  /** Search requests started (one per location and burst). */
+  /** Search requests started (one per location, or per account page, and burst). */
   searches: number;
   /** Searches that failed (their reads fell back to GET). */
   failedSearches: number;
@@ -75,7 +89,11 @@ export interface ReadCacheStats {
   fallbacks: number;
 }
 
+/** The key of the account-wide page set in a client's map (no location has this id). */
+const ACCOUNT = -1;
+
 interface CacheState {
+  /** Per client: the page of each location, and the account's pages under {@link ACCOUNT}. */
   pages: WeakMap<object, Map<number, Entry>>;
   stats: ReadCacheStats;
 }
@@ -103,6 +121,29 @@ export function pageTtlMs(timeFactor: number): number {
 
 type PageClient = Pick<NexudusClient, "searchPage" | "timeFactor">;
 
+/**
+ * The cached rows under `key` (a location id, or {@link ACCOUNT}) while they are fresh; otherwise
+ * `fetch()` once for every concurrent caller, kept for {@link pageTtlMs}.
+ */
+function cachedPage(
+  client: PageClient,
+  key: number,
+  now: number,
+  fetch: () => Promise<LocationPage | undefined>,
+): Promise<LocationPage | undefined> {
+  const c = cache();
+  let byKey = c.pages.get(client);
+  if (!byKey) {
+    byKey = new Map();
+    c.pages.set(client, byKey);
+  }
+  const cached = byKey.get(key);
+  if (cached && cached.expiresAt > now) return cached.page;
+  const page = fetch();
+  byKey.set(key, { expiresAt: now + pageTtlMs(client.timeFactor), page });
+  return page;
+}
+
 /** The page of a location: cached, or fetched once for every concurrent caller. */
 function locationPage(
   client: PageClient,
@@ -110,28 +151,47 @@ function locationPage(
   now: number,
 ): Promise<LocationPage | undefined> {
   const c = cache();
-  let byLocation = c.pages.get(client);
-  if (!byLocation) {
-    byLocation = new Map();
-    c.pages.set(client, byLocation);
-  }
-  const cached = byLocation.get(businessId);
-  if (cached && cached.expiresAt > now) return cached.page;
-  c.stats.searches++;
-  const page = client.searchPage({ businessId, page: 1, size: PAGE_SIZE }).then(
-    (result): LocationPage => {
-      const rows = new Map<number, WebhookSummary>();
-      // Filters may match loosely: keep only this location's rows.
-      for (const row of result.Records) if (row.BusinessId === businessId) rows.set(row.Id, row);
-      return { rows };
-    },
-    () => {
-      c.stats.failedSearches++;
-      return undefined;
-    },
-  );
-  byLocation.set(businessId, { expiresAt: now + pageTtlMs(client.timeFactor), page });
-  return page;
+  return cachedPage(client, businessId, now, () => {
+    c.stats.searches++;
+    return client.searchPage({ businessId, page: 1, size: PAGE_SIZE }).then(
+      (result): LocationPage => {
+        const rows = new Map<number, WebhookSummary>();
+        // Filters may match loosely: keep only this location's rows.
+        for (const row of result.Records) if (row.BusinessId === businessId) rows.set(row.Id, row);
+        return { rows };
+      },
+      () => {
+        c.stats.failedSearches++;
+        return undefined;
+      },
+    );
+  });
+}
+
+/**
+ * Every row of the account, read page by page (1000 a page, no location filter, by id), cached and
+ * fetched once for every concurrent caller. A failed page ends the listing: the rows read so far
+ * still serve, the others make a GET.
+ */
+function accountPages(client: PageClient, now: number): Promise<LocationPage | undefined> {
+  const c = cache();
+  return cachedPage(client, ACCOUNT, now, async (): Promise<LocationPage | undefined> => {
+    const rows = new Map<number, WebhookSummary>();
+    for (let n = 1; n <= MAX_ACCOUNT_PAGES; n++) {
+      c.stats.searches++;
+      let result: Awaited<ReturnType<PageClient["searchPage"]>>;
+      try {
+        result = await client.searchPage({ page: n, size: PAGE_SIZE, orderBy: "Id" });
+      } catch {
+        c.stats.failedSearches++;
+        return n === 1 ? undefined : { rows };
+      }
+      for (const row of result.Records) rows.set(row.Id, row);
+      const more = result.HasNextPage || n < result.TotalPages;
+      if (result.Records.length === 0 || !more) break;
+    }
+    return { rows };
+  });
 }
 
 /** The stored outputs a read receives (only the fields this module looks at). */
@@ -168,6 +228,7 @@ export async function cachedRecord(
   id: number,
   stored: StoredWebhook,
   now: number = Date.now(),
+  scope: "location" | "account" = "location",
 ): Promise<WebhookSummary | undefined> {
   const stats = cache().stats;
   const businessId = stored.businessId;
@@ -175,7 +236,10 @@ export async function cachedRecord(
     stats.fallbacks++;
     return undefined;
   }
-  const page = await locationPage(client, businessId, now);
+  const page =
+    scope === "account"
+      ? await accountPages(client, now)
+      : await locationPage(client, businessId, now);
   const row = page?.rows.get(id);
   if (!row || !rowMatchesState(row, stored)) {
     stats.fallbacks++;

@@ -5,7 +5,7 @@
  * rate limiter. Nothing here is ever serialized into state.
  */
 import { NexudusClient } from "./client";
-import type { RefreshMode } from "./readCache";
+import { DEFAULT_REFRESH_MODE, type RefreshMode } from "./readCache";
 import {
   clientOptions,
   NexudusProviderConfigError,
@@ -64,9 +64,9 @@ export function getClient(): NexudusClient {
   return state.client;
 }
 
-/** The configured refresh mode (`nexudus:refreshMode`); `get` when none. */
+/** The configured refresh mode (`nexudus:refreshMode`); `account` when none. */
 export function refreshMode(): RefreshMode {
-  return state.settings?.refreshMode ?? "get";
+  return state.settings?.refreshMode ?? DEFAULT_REFRESH_MODE;
 }
 
 /** Forgets the settings and the client (tests). */

@@ -286,10 +286,20 @@ export const webhookProvider = {
   ): Promise<dynamic.ReadResult<WebhookOutputs>> {
     const webhookId = parseWebhookId(id);
     const client = getClient();
-    // `search` mode: served from one search page per location shared by the host's reads when
-    // the row shows the record unchanged since the state was written (see readCache.ts).
+    // `account` (default) and `search` modes: served from search pages shared by the host's reads
+    // (the account's, or one per location) when the row shows the record unchanged since the
+    // state was written (see readCache.ts).
+    const mode = refreshMode();
     let record: WebhookRecord | undefined =
-      refreshMode() === "search" ? await cachedRecord(client, webhookId, props) : undefined;
+      mode === "get"
+        ? undefined
+        : await cachedRecord(
+            client,
+            webhookId,
+            props,
+            Date.now(),
+            mode === "account" ? "account" : "location",
+          );
     if (!record) {
       try {
         record = await client.get(webhookId);

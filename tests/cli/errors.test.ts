@@ -184,7 +184,10 @@ describe("errors and exit codes", () => {
     test("throttling, after the retries ran out", async () => {
       emu.injectFault({ route: "search", kind: "throttle", times: Infinity });
       emu.clearRequests();
-      const r = await cli(["list"], envFor(emu, { NEXUDUS_MAX_RETRIES: "2" }));
+      const r = await cli(
+        ["list"],
+        envFor(emu, { NEXUDUS_MAX_RETRIES: "2", NEXUDUS_MAX_THROTTLE_RETRIES: "2" }),
+      );
       expect(r.code).toBe(4);
       expect(r.stderr).toContain("Nexudus is throttling this user (HTTP 409 with Retry-After");
       expect(r.stderr).toContain("the 3 attempts ran out");

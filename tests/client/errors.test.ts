@@ -157,7 +157,7 @@ describe("throttling (409 with Retry-After)", () => {
   });
 
   it("gives up after maxRetries with NexudusThrottledError naming the limits", async () => {
-    const c = tokenClient(emu, { maxRetries: 2 });
+    const c = tokenClient(emu, { maxRetries: 2, maxThrottleRetries: 2 });
     emu.injectFault({ route: "search", kind: "throttle", times: Infinity });
     const e = await fails(c.searchPage({}));
     expect(e).toBeInstanceOf(NexudusThrottledError);

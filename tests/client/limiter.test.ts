@@ -11,7 +11,9 @@ import {
   type LimiterClock,
   type LimiterStats,
   type RateLimits,
+  throttleHoldMs,
 } from "../../provider/limiter";
+import type { CallHistory, ForeignCall } from "../../provider/callHistory";
 
 /**
  * A fake clock whose sleeps advance virtual time by exactly the asked amount once every pending
@@ -160,7 +162,7 @@ describe("RateLimiter", () => {
 
   it("counts from the answer, not the send: the server may see a request late", async () => {
     const { clock, state } = fakeClock();
-    const limiter = new RateLimiter({ clock, slackMs: 0, stats: stats() });
+    const limiter = new RateLimiter({ clock, slackMs: 0, stats: stats(), latencyCredit: 0 });
     const first = await limiter.acquire(false); // sent at 0
     state.now = 40;
     first.done(); // answered at 40: it reached the server somewhere in [0, 40]
@@ -186,7 +188,13 @@ describe("RateLimiter", () => {
           signal.addEventListener("abort", () => resolve(), { once: true });
         }),
     };
-    const limiter = new RateLimiter({ clock, slackMs: 0, maxInFlightMs: 500, stats: stats() });
+    const limiter = new RateLimiter({
+      clock,
+      slackMs: 0,
+      maxInFlightMs: 500,
+      stats: stats(),
+      latencyCredit: 0,
+    });
     const first = await limiter.acquire(false);
     let grantedAt: number | undefined;
     const second = limiter.acquire(false).then(() => (grantedAt = state.now));
@@ -244,5 +252,87 @@ describe("process-wide limiters", () => {
     expect(s.acquired).toBe(3);
     expect(s.waits).toBe(2);
     expect(s.totalWaitMs).toBeGreaterThan(0);
+  });
+});
+
+describe("sharing the budget with other processes", () => {
+  it("spaces a burst from the answer minus half the shortest round trip, until a throttle", async () => {
+    const { clock, state } = fakeClock();
+    const limiter = new RateLimiter({ clock, slackMs: 0, stats: stats() });
+    const first = await limiter.acquire(false); // sent at 0
+    state.now = 40;
+    first.done(); // a 40 ms round trip: at most 20 of it on the way back (the credit)
+    expect(limiter.earliest(false, 40)).toBe(120);
+    // A throttle the limiter let through: no more credit, and a hold of Retry-After (no jitter).
+    const noJitter = new RateLimiter({ clock, slackMs: 0, stats: stats(), random: () => 0 });
+    const a = await noJitter.acquire(false);
+    state.now = 80;
+    a.done(true);
+    expect(noJitter.throttled(a, 1000)).toBe(1000);
+    expect(noJitter.earliest(false, 80)).toBe(1080);
+    const b = await noJitter.acquire(false); // granted at 1080
+    expect(state.now).toBe(1080);
+    state.now = 1120;
+    b.done();
+    expect(noJitter.earliest(false, 1120)).toBe(1220); // spaced from the answer again
+  });
+
+  it("each new throttle episode doubles the hold up to a minute; in-flight throttles do not", async () => {
+    const { clock, state } = fakeClock();
+    // maxInFlightMs 0: the second goes 100 ms after the first is sent, both in flight.
+    const limiter = new RateLimiter({
+      clock,
+      slackMs: 0,
+      maxInFlightMs: 0,
+      stats: stats(),
+      random: () => 0,
+    });
+    const s1 = await limiter.acquire(false);
+    const s2 = await limiter.acquire(false); // in flight together with s1
+    state.now = 150;
+    s1.done(true);
+    expect(limiter.throttled(s1, 1000)).toBe(1000);
+    s2.done(true);
+    expect(limiter.throttled(s2, 1000)).toBe(1000); // the same episode
+    const s3 = await limiter.acquire(false); // after the hold: a new episode
+    s3.done(true);
+    expect(limiter.throttled(s3, 1000)).toBe(2000);
+    const s4 = await limiter.acquire(false);
+    s4.done(); // answered: the episodes end
+    const s5 = await limiter.acquire(false);
+    s5.done(true);
+    expect(limiter.throttled(s5, 1000)).toBe(1000);
+    expect(throttleHoldMs(1000, 10, 1, () => 0)).toBe(60_000);
+    expect(throttleHoldMs(1000, 10, 0.01, () => 0)).toBe(1000); // never below Retry-After
+    expect(throttleHoldMs(1000, 1, 1, () => 0.999)).toBeLessThan(1250);
+  });
+
+  it("counts the calls another process recorded in every window", async () => {
+    const { clock, state } = fakeClock(1_000_000);
+    const foreign: ForeignCall[] = [];
+    const recorded: ForeignCall[] = [];
+    const history: CallHistory = {
+      record: (at, write) => recorded.push({ at, write }),
+      poll: () => foreign.splice(0),
+    };
+    const limiter = new RateLimiter({
+      clock,
+      slackMs: 0,
+      stats: stats(),
+      history,
+      limits: { perMinute: 3 },
+    });
+    const wall = Date.now() - state.now; // the limiter's epoch offset, give or take a ms
+    // Another process made 3 calls in the last minute, the oldest 10 s ago.
+    for (const ago of [10_000, 5_000, 1_000]) {
+      foreign.push({ at: wall + state.now - ago, write: ago === 1_000 });
+    }
+    const slot = await limiter.acquire(false);
+    // The minute window opens when the oldest of them is a minute old: 50 s from now.
+    expect(state.now).toBeGreaterThanOrEqual(1_000_000 + 50_000 - 5);
+    expect(state.now).toBeLessThanOrEqual(1_000_000 + 50_000 + 5);
+    slot.done();
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]!.write).toBe(false);
   });
 });

@@ -72,11 +72,12 @@ describe("API calls per operation", () => {
     expect(outputs.name).toBe("Per-op (renamed)");
   });
 
-  it("read (refresh, default get mode) makes 1", async () => {
+  it("read (refresh, default account mode) makes 1: the account's page", async () => {
     calls.reset();
     const r = await host.read(id, d().urn, outputs, inputs);
     expect(r.id).toBe(id);
-    expect(calls.requests().map((r) => r.route)).toEqual(["get"]);
+    expect(calls.requests().map((r) => r.route)).toEqual(["search"]);
+    expect(calls.requests()[0]!.query).not.toContain("WebHook_Business");
   });
 
   it("delete makes 1", async () => {

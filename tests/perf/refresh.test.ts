@@ -225,8 +225,11 @@ describe("refresh fallbacks", () => {
     expect(calls.count("get")).toBe(copy.state.size);
   });
 
-  it(`reads each webhook with one GET in the default get mode (${N + 5} webhooks)`, async () => {
-    const host = await newHost({ "nexudus:token": { secret: TOKEN } });
+  it(`reads each webhook with one GET in get mode (${N + 5} webhooks)`, async () => {
+    const host = await newHost({
+      "nexudus:token": { secret: TOKEN },
+      "nexudus:refreshMode": "get",
+    });
     const copy = engineWith(host, engine);
     calls.reset();
     await copy.refresh({ parallel: 100 });
@@ -235,10 +238,76 @@ describe("refresh fallbacks", () => {
   });
 });
 
+describe("refresh in account mode (the default)", () => {
+  /** `pulumi refresh` in a new host with the default refresh mode. */
+  async function refreshAccount(from: Engine, token = TOKEN): Promise<RunResult> {
+    const host = await newHost({ "nexudus:token": { secret: token } });
+    const copy = engineWith(host, from);
+    const result = await copy.refresh({ parallel: 100 });
+    from.state.clear();
+    for (const [urn, e] of copy.state) from.state.set(urn, e);
+    return result;
+  }
+
+  it("reads every webhook of every location from the account's pages, 1000 rows a page", async () => {
+    const total = emulator.records().length;
+    expect(total).toBeGreaterThan(1000); // the 1000 at BIG and the fleet: two pages
+    await refreshAccount(engine); // the fallbacks above wrote hq-20 and hq-21 from another state
+    const before = engine.snapshot().resources;
+    calls.reset();
+    const result = await refreshAccount(engine);
+    expect(result.errors).toEqual([]);
+    expect(calls.count("get")).toBe(0);
+    expect(calls.count("search")).toBe(Math.ceil(total / 1000));
+    for (const r of calls.requests()) {
+      expect(r.query).not.toContain("WebHook_Business");
+      expect(r.query).toContain("size=1000");
+    }
+    for (const old of before) {
+      const now = engine.state.get(old.urn)!;
+      expect(now.outputs).toEqual(old.outputs);
+      expect(now.inputs.description).toBe(old.outputs.description);
+    }
+  });
+
+  it("drops deleted webhooks and sees drift with one GET each", async () => {
+    const id = (name: string) => Number(engine.find(name)!.id);
+    emulator.remove(id("hq-30"));
+    emulator.patch(id("annex-1"), { Name: "moved by hand" });
+    emulator.patch(id("hq-31"), { Description: "added by hand" });
+    calls.reset();
+    const result = await refreshAccount(engine);
+    expect(calls.count("get")).toBe(3);
+    expect(result.steps.filter((s) => s.gone).map((s) => s.urn.split("::").pop())).toEqual([
+      "hq-30",
+    ]);
+    expect(engine.find("annex-1")!.inputs.name).toBe("moved by hand");
+    expect(engine.find("hq-31")!.inputs.description).toBe("added by hand");
+    await engine.up(desired(), { parallel: 100 });
+  });
+
+  it("falls back to one GET each when the user may not search, trying the page once", async () => {
+    const copy = engineWith(search, engine);
+    calls.reset();
+    const result = await refreshAccount(copy, NO_LIST_TOKEN);
+    expect(result.errors).toHaveLength(0);
+    expect(
+      calls
+        .requests()
+        .filter((r) => r.route === "search")
+        .map((r) => r.status),
+    ).toEqual([401]);
+    expect(calls.count("get")).toBe(copy.state.size);
+  });
+});
+
 describe("nexudus:refreshMode", () => {
-  it("is get by default, accepts get or search from config or environment, refuses others", () => {
+  it("is account by default, accepts account, get or search from config or environment, refuses others", () => {
     const none = () => undefined;
     expect(resolveSettings(none, {}).refreshMode).toBeUndefined();
+    expect(
+      resolveSettings((k) => (k === "nexudus:refreshMode" ? "account" : undefined), {}).refreshMode,
+    ).toBe("account");
     expect(
       resolveSettings((k) => (k === "nexudus:refreshMode" ? "search" : undefined), {}).refreshMode,
     ).toBe("search");
@@ -246,7 +315,7 @@ describe("nexudus:refreshMode", () => {
     expect(() =>
       resolveSettings((k) => (k === "nexudus:refreshMode" ? "pages" : undefined), {}),
     ).toThrow(
-      /nexudus:refreshMode \(or NEXUDUS_REFRESH_MODE\) must be one of get, search; got "pages"/,
+      /nexudus:refreshMode \(or NEXUDUS_REFRESH_MODE\) must be one of account, get, search; got "pages"/,
     );
   });
 });

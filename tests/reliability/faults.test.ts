@@ -200,7 +200,14 @@ beforeAll(async () => {
   // One emulator and one host per fault; the faults run side by side, four hosts at a time.
   await inBatches(FAULT_NAMES.length, 4, async (i) => {
     const fault = FAULT_NAMES[i]!;
-    const rig = await startRig();
+    // `read` means the refresh GET here (the default `account` mode reads a page first).
+    const rig = await startRig({
+      config: (emulator) => ({
+        "nexudus:baseUrl": emulator.url,
+        "nexudus:token": { secret: "emulator-admin-token" },
+        "nexudus:refreshMode": "get",
+      }),
+    });
     try {
       for (const op of OPS) {
         for (const mode of MODES) results.push(await runCase(rig, op, fault, mode));

@@ -37,6 +37,7 @@ export const FAST_ENV: Record<string, string> = {
   NEXUDUS_TIME_FACTOR: "0.02",
   NEXUDUS_TIMEOUT_MS: String(FAST_TIMEOUT_MS),
   NEXUDUS_MAX_RETRIES: "2",
+  NEXUDUS_MAX_THROTTLE_RETRIES: "2",
 };
 
 /** Variables a developer's shell could hold that must not reach the hosts of the suites. */
@@ -47,6 +48,7 @@ export const NO_NEXUDUS_ENV: Record<string, undefined> = {
   NEXUDUS_PASSWORD: undefined,
   NEXUDUS_TIMEOUT_MS: undefined,
   NEXUDUS_MAX_RETRIES: undefined,
+  NEXUDUS_MAX_THROTTLE_RETRIES: undefined,
   NEXUDUS_TIME_FACTOR: undefined,
   NEXUDUS_RATE_LIMIT: undefined,
 };

@@ -357,7 +357,11 @@ describe("redirects to another origin", () => {
       env: { ...NO_NEXUDUS_ENV, ...FAST_ENV },
     });
     try {
-      await host.configure({ "nexudus:baseUrl": proxy.url, "nexudus:token": { secret: TOKEN } });
+      await host.configure({
+        "nexudus:baseUrl": proxy.url,
+        "nexudus:token": { secret: TOKEN },
+        "nexudus:refreshMode": "get", // the refresh GET is the call redirected
+      });
       const engine = new Engine(host);
       await engine.up([hookFrom(template, "hook", { name: "redirected" })]);
       const id = Number(engine.find("hook")!.id);

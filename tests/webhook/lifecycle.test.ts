@@ -196,7 +196,8 @@ describe("WebHook lifecycle", () => {
     const refreshed = await engine.refresh();
     expect(refreshed.steps[0]).toMatchObject({ op: "read", gone: true });
     expect(engine.find("bookings")).toBeUndefined();
-    expect(calls()).toBe(1);
+    // The default `account` mode: the account's page (no row), then the GET that answers 404.
+    expect(calls()).toBe(2);
     await engine.up([desired({ businessId: ANNEX })]);
     expect(emulator.records()).toHaveLength(1);
     expect(emulator.records()[0]!.Id).not.toBe(id);
