@@ -463,8 +463,9 @@ interface RegisteredSet {
   readonly name: string;
   readonly namePrefix: string;
   readonly businessId: pulumi.Input<number>;
-  readonly webhookIds: pulumi.Output<number[]>;
-  readonly adoptable: pulumi.Output<AdoptableWebhook[]>;
+  readonly webhookIds: () => pulumi.Output<number[]>;
+  /** Built on first use: only exclusive sets at the same location ask for it. */
+  readonly adoptable: () => pulumi.Output<AdoptableWebhook[]>;
 }
 
 const REGISTRY_KEY = Symbol.for("pulumi-nexudus.webhookSets");
@@ -527,10 +528,38 @@ function currentRegistry(): RegisteredSet[] {
  *   the location's webhooks no one manages; see {@link WebhookSetArgs.exclusive}.
  */
 export class WebhookSet extends pulumi.ComponentResource {
-  /** Every hook, keyed by child resource name (secret if any URL is secret). */
-  public readonly webhooks: pulumi.Output<Record<string, WebhookSetMember>>;
-  /** The Nexudus ids of the hooks, in the order of `hooks`. */
-  public readonly webhookIds: pulumi.Output<number[]>;
+  /** The plan and the children, from which the outputs below are built when first read. */
+  readonly #members: readonly { readonly p: PlannedWebhook; readonly child: WebHook }[];
+  #webhooks: pulumi.Output<Record<string, WebhookSetMember>> | undefined;
+  #webhookIds: pulumi.Output<number[]> | undefined;
+
+  /**
+   * Every hook, keyed by child resource name (secret if any URL is secret). Built when first
+   * read: a program of hundreds of sets that never reads it does not hold it (most of a set's
+   * memory otherwise).
+   */
+  get webhooks(): pulumi.Output<Record<string, WebhookSetMember>> {
+    this.#webhooks ??= pulumi
+      .all(
+        this.#members.map(({ p, child }) =>
+          pulumi
+            .all([child.webhookId, child.url, child.active])
+            .apply(([webhookId, url, active]) => ({
+              name: p.childName,
+              member: { webhookId, action: p.actionName, url, active } as WebhookSetMember,
+            })),
+        ),
+      )
+      .apply((rows) => Object.fromEntries(rows.map((r) => [r.name, r.member])));
+    return this.#webhooks;
+  }
+
+  /** The Nexudus ids of the hooks, in the order of `hooks` (built when first read). */
+  get webhookIds(): pulumi.Output<number[]> {
+    this.#webhookIds ??= pulumi.all(this.#members.map(({ child }) => child.webhookId));
+    return this.#webhookIds;
+  }
+
   /** The child resources, keyed by name (e.g. for `dependsOn`). */
   public readonly resources: Readonly<Record<string, WebHook>>;
   /** The Name prefix in use. */
@@ -566,40 +595,30 @@ export class WebhookSet extends pulumi.ComponentResource {
     }
     this.resources = children;
     const list = plan.map((p) => ({ p, child: children[p.childName]! }));
-    this.webhookIds = pulumi.all(list.map(({ child }) => child.webhookId));
-    this.webhooks = pulumi
-      .all(
-        list.map(({ p, child }) =>
-          pulumi
-            .all([child.webhookId, child.url, child.active])
-            .apply(([webhookId, url, active]) => ({
-              name: p.childName,
-              member: { webhookId, action: p.actionName, url, active } as WebhookSetMember,
-            })),
-        ),
-      )
-      .apply((rows) => Object.fromEntries(rows.map((r) => [r.name, r.member])));
+    this.#members = list;
 
-    const adoptable = pulumi
-      .all(
-        plan.map((p) =>
-          pulumi.all([p.args.adopt, p.args.url]).apply(([adopt, url]) =>
-            adopt
-              ? {
-                  action: p.action,
-                  urlSha256: urlSha256(url),
-                }
-              : null,
+    let adoptableOutput: pulumi.Output<AdoptableWebhook[]> | undefined;
+    const adoptable = (): pulumi.Output<AdoptableWebhook[]> =>
+      (adoptableOutput ??= pulumi
+        .all(
+          plan.map((p) =>
+            pulumi.all([p.args.adopt, p.args.url]).apply(([adopt, url]) =>
+              adopt
+                ? {
+                    action: p.action,
+                    urlSha256: urlSha256(url),
+                  }
+                : null,
+            ),
           ),
-        ),
-      )
-      .apply((rows) => rows.filter((r): r is AdoptableWebhook => r !== null));
+        )
+        .apply((rows) => rows.filter((r): r is AdoptableWebhook => r !== null)));
 
     const self: RegisteredSet = {
       name,
       namePrefix,
       businessId: args.businessId,
-      webhookIds: this.webhookIds,
+      webhookIds: () => this.webhookIds,
       adoptable,
     };
     registry.push(self);
@@ -628,7 +647,7 @@ export class WebhookSet extends pulumi.ComponentResource {
                 pulumi.all(sets.filter((_, i) => ids[i] === loc).map(pick)) as pulumi.Output<T[]>,
             );
         });
-      const otherIds = atLocation((s) => s.webhookIds).apply((lists) => lists.flat());
+      const otherIds = atLocation((s) => s.webhookIds()).apply((lists) => lists.flat());
       const keepIds = pulumi
         .all([otherIds, pulumi.all(keep.ids ?? [])])
         .apply(([a, b]) => [...a, ...b]);
@@ -637,7 +656,7 @@ export class WebhookSet extends pulumi.ComponentResource {
         ...(keep.namePrefixes ?? []),
       ]);
       const allAdoptable = pulumi
-        .all([adoptable, atLocation((s) => s.adoptable)])
+        .all([adoptable(), atLocation((s) => s.adoptable())])
         .apply(([mine, theirs]) => [...mine, ...theirs.flat()]);
       this.exclusion = new WebhookSetExclusion(
         `${name}-exclusive`,
@@ -652,6 +671,8 @@ export class WebhookSet extends pulumi.ComponentResource {
       );
     }
 
-    this.registerOutputs({ webhooks: this.webhooks, webhookIds: this.webhookIds });
+    // The component records no outputs of its own: `webhooks` and `webhookIds` are built from the
+    // children (which hold the state) only when the program reads them.
+    this.registerOutputs({});
   }
 }

@@ -1,0 +1,151 @@
+/**
+ * The program side's memory: `sets` WebhookSets of `hooks` hooks each (or as many standalone
+ * WebHooks, `--kind webhooks`), declared under `pulumi.runtime.setMocks` as a Pulumi program runs
+ * them, until every resource is registered and every output resolved. Prints one JSON line
+ * `{kind, sets, hooksPerSet, resources, peakMb, heapUsedMb, retainedMb, seconds}` (peakMb: the
+ * process's VmHWM, or the largest RSS sampled where /proc is missing; retainedMb: the heap after a
+ * full collection, with `node --expose-gc`).
+ *
+ * Run in its own process (the bench does: `ts-node bench/programMemory.ts --sets 300 --hooks 10`)
+ * so that the peak is this program's alone.
+ *
+ * @module
+ */
+import * as fs from "fs";
+import * as pulumi from "@pulumi/pulumi";
+import type { WebhookActionName } from "../sdk";
+
+export interface ProgramMemoryResult {
+  kind: "sets" | "webhooks";
+  sets: number;
+  hooksPerSet: number;
+  resources: number;
+  peakMb: number;
+  heapUsedMb: number;
+  /** The heap still in use after a full collection (null without `--expose-gc`). */
+  retainedMb: number | null;
+  seconds: number;
+}
+
+const ACTIONS = [
+  "BookingCreate",
+  "BookingUpdate",
+  "BookingDelete",
+  "CoworkerCreate",
+  "CoworkerUpdate",
+  "CoworkerInvoicePaid",
+  "CoworkerInvoiceCreate",
+  "CoworkerContractActivate",
+  "CoworkerContractCancel",
+  "TeamCreated",
+  "TeamUpdated",
+  "CheckinCreated",
+] as const;
+
+function peakMb(sampled: number): number {
+  try {
+    const status = fs.readFileSync("/proc/self/status", "utf8");
+    const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
+    if (m) return Math.round(Number(m[1]) / 102.4) / 10;
+  } catch {
+    // no /proc: the sampled maximum
+  }
+  return Math.round(sampled / 1024 / 102.4) / 10;
+}
+
+/** Runs the program in this process and returns its figures. */
+export async function measureProgramMemory(
+  kind: "sets" | "webhooks",
+  sets: number,
+  hooks: number,
+): Promise<ProgramMemoryResult> {
+  if (hooks > ACTIONS.length)
+    throw new Error(`programMemory: --hooks is at most ${ACTIONS.length}`);
+  let maxRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    maxRss = Math.max(maxRss, process.memoryUsage().rss);
+  }, 50);
+  const t0 = performance.now();
+  let registered = 0;
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        registered++;
+        return { id: `${args.name}-id`, state: { ...args.inputs, webhookId: registered } };
+      },
+      call: () => ({}),
+    },
+    "bench",
+    "memory",
+    false,
+  );
+  // Loaded after setMocks, as a program's modules are.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const sdk = require("../sdk") as typeof import("../sdk");
+  const done: pulumi.Output<unknown>[] = [];
+  for (let s = 0; s < sets; s++) {
+    const url = `https://hooks.example.com/nexudus/location/${s}`;
+    if (kind === "sets") {
+      const set = new sdk.WebhookSet(`loc-${s}`, {
+        businessId: 1000 + s,
+        url,
+        hooks: ACTIONS.slice(0, hooks) as unknown as WebhookActionName[],
+      });
+      // What a program that never reads the set's outputs waits for: its children.
+      for (const child of Object.values(set.resources)) done.push(child.webhookId);
+    } else {
+      for (let h = 0; h < hooks; h++) {
+        const hook = new sdk.WebHook(`loc-${s}-${ACTIONS[h]}`, {
+          businessId: 1000 + s,
+          name: `loc-${s} ${ACTIONS[h]}`,
+          action: ACTIONS[h]!,
+          url,
+        });
+        done.push(hook.webhookId);
+      }
+    }
+  }
+  await new Promise<void>((resolve) => pulumi.all(done).apply(() => resolve()));
+  // Let the last registrations and applies settle.
+  for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 20));
+  clearInterval(sampler);
+  maxRss = Math.max(maxRss, process.memoryUsage().rss);
+  const heapUsedMb = Math.round(process.memoryUsage().heapUsed / 1024 / 102.4) / 10;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const retainedMb = gc ? Math.round(process.memoryUsage().heapUsed / 1024 / 102.4) / 10 : null;
+  return {
+    kind,
+    sets,
+    hooksPerSet: hooks,
+    resources: registered,
+    peakMb: peakMb(maxRss),
+    heapUsedMb,
+    retainedMb,
+    seconds: Math.round(performance.now() - t0) / 1000,
+  };
+}
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
+}
+
+if (require.main === module) {
+  const kind = arg("kind", "sets");
+  const sets = Number(arg("sets", "300"));
+  const hooks = Number(arg("hooks", "10"));
+  if (kind !== "sets" && kind !== "webhooks") throw new Error("--kind must be sets or webhooks");
+  if (!Number.isInteger(sets) || sets < 1) throw new Error("--sets must be a whole number >= 1");
+  if (!Number.isInteger(hooks) || hooks < 1) throw new Error("--hooks must be a whole number >= 1");
+  measureProgramMemory(kind, sets, hooks).then(
+    (r) => {
+      process.stdout.write(JSON.stringify(r) + "\n");
+      process.exit(0);
+    },
+    (e: unknown) => {
+      console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+      process.exit(1);
+    },
+  );
+}
