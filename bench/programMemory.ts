@@ -80,7 +80,6 @@ export async function measureProgramMemory(
     false,
   );
   // Loaded after setMocks, as a program's modules are.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const sdk = require("../sdk") as typeof import("../sdk");
   const done: pulumi.Output<unknown>[] = [];
   for (let s = 0; s < sets; s++) {

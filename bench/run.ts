@@ -36,6 +36,15 @@ import { Engine, type StateEntry } from "../tests/support/engine";
 import { startHost, type ConfigValue, type Host } from "../tests/support/host";
 import { API_LIMITS, lowerBoundMs } from "./bound";
 import { convergeChartSvg } from "./chart";
+import type { ScaleOptions, ScaleResults } from "./scale";
+
+/** The scale scenarios' defaults (kept here so that this module loads bench/scale.ts lazily). */
+const DEFAULT_SCALE: ScaleOptions = {
+  n: 3000,
+  timeFactor: 0.02,
+  rttTimeFactor: 0.1,
+  memorySets: 300,
+};
 
 const REPO_ROOT = path.resolve(__dirname, "..");
 const LOCATION = 1234;
@@ -53,6 +62,9 @@ interface Options {
   chart: string;
   /** Where to write each converge run's request log (time, method, route, status), if anywhere. */
   timeline?: string;
+  /** Run the scale scenarios (bench/scale.ts) instead, and merge them into `out`. */
+  scale: boolean;
+  scaleOptions: ScaleOptions;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -64,6 +76,17 @@ function parseArgs(argv: string[]): Options {
     out: path.join(REPO_ROOT, "bench", "results.json"),
     table: path.join(REPO_ROOT, "bench", "results.md"),
     chart: path.join(REPO_ROOT, "bench", "converge.svg"),
+    scale: false,
+    scaleOptions: { ...DEFAULT_SCALE },
+  };
+  const positive = (flag: string, v: string, integer: boolean): number => {
+    const x = Number(v);
+    if (!(x > 0) || (integer && !Number.isInteger(x))) {
+      throw new Error(
+        `bench: ${flag} must be a ${integer ? "whole number" : "number"} > 0; got ${JSON.stringify(v)}`,
+      );
+    }
+    return x;
   };
   let sizesGiven = false;
   let sweepGiven = false;
@@ -114,9 +137,25 @@ function parseArgs(argv: string[]): Options {
       case "--timeline":
         opts.timeline = path.resolve(value());
         break;
+      case "--scale":
+        opts.scale = true;
+        break;
+      case "--scale-n": {
+        const n = positive(flag, value(), true);
+        if (n % 20 !== 0) throw new Error(`bench: --scale-n must be a multiple of 20; got ${n}`);
+        opts.scaleOptions.n = n;
+        break;
+      }
+      case "--scale-time-factor":
+        opts.scaleOptions.timeFactor = positive(flag, value(), false);
+        break;
+      case "--scale-memory-sets":
+        opts.scaleOptions.memorySets = positive(flag, value(), true);
+        break;
       case "--help":
         console.log(
-          "usage: npm run bench -- [--n 10,100,500] [--quick] [--time-factor 0.1] [--sweep 0.02,0.05] [--out results.json] [--table results.md] [--chart converge.svg] [--timeline file]",
+          "usage: npm run bench -- [--n 10,100,500] [--quick] [--time-factor 0.1] [--sweep 0.02,0.05] [--out results.json] [--table results.md] [--chart converge.svg] [--timeline file]\n" +
+            "       npm run bench -- --scale [--scale-n 3000] [--scale-time-factor 0.02] [--scale-memory-sets 300] [--out results.json] [--table results.md]",
         );
         process.exit(0);
         break;
@@ -209,6 +248,8 @@ export interface BenchResults {
   stateBytesPerWebhook: number;
   /** Time of one call at the sustained limit (60 s / 120 calls), unscaled, in ms. */
   sustainedCallMs: number;
+  /** The scale scenarios (`--scale`, bench/scale.ts). */
+  scale?: ScaleResults;
 }
 
 // ---- helpers -------------------------------------------------------------------------------------
@@ -219,7 +260,7 @@ let userSeq = 0;
 const timelines: Record<string, [number, string, string, number][]> = {};
 
 /** A fresh emulator user (own rate-limit windows) and its stack config. */
-function newUser(emulator: EmulatorHandle, label: string) {
+export function newUser(emulator: EmulatorHandle, label: string) {
   userSeq++;
   const username = `bench-${userSeq}-${label}@example.com`;
   const token = `bench-token-${userSeq}-${label}`;
@@ -239,7 +280,10 @@ function newUser(emulator: EmulatorHandle, label: string) {
   return { username, config, requests };
 }
 
-async function hostFor(timeFactor: number, config: Record<string, ConfigValue>): Promise<Host> {
+export async function hostFor(
+  timeFactor: number,
+  config: Record<string, ConfigValue>,
+): Promise<Host> {
   const host = await startHost({ env: { NEXUDUS_TIME_FACTOR: String(timeFactor) } });
   await host.configure(config);
   return host;
@@ -256,7 +300,7 @@ function peakRssMb(pid: number): number | null {
   }
 }
 
-function count(log: RequestLogEntry[]) {
+export function count(log: RequestLogEntry[]) {
   const answered = log.filter((r) => r.status !== 409);
   return {
     calls: answered.length,
@@ -268,8 +312,8 @@ function count(log: RequestLogEntry[]) {
   };
 }
 
-const seconds = (ms: number): number => Math.round(ms) / 1000;
-const now = (): number => performance.now();
+export const seconds = (ms: number): number => Math.round(ms) / 1000;
+export const now = (): number => performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** N webhooks at one location; every other one has a description. */
@@ -287,7 +331,7 @@ function fleet(template: CapturedResource, n: number, prefix = "hook"): Captured
   );
 }
 
-function copyState(from: Engine, to: Engine): void {
+export function copyState(from: Engine, to: Engine): void {
   for (const e of from.snapshot().resources) to.state.set(e.urn, e);
 }
 
@@ -295,7 +339,7 @@ function stateBytes(e: StateEntry): number {
   return Buffer.byteLength(JSON.stringify({ inputs: e.inputs, outputs: e.outputs }), "utf8");
 }
 
-function log(line: string): void {
+export function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
@@ -705,8 +749,95 @@ async function aligned(markdown: string): Promise<string> {
   }
 }
 
+/** The scale results as a Markdown table, beside their targets (issue #12). */
+export function scaleTable(s: ScaleResults): string {
+  const u = s.firstUp;
+  const rows: [string, string, string, string][] = [
+    [
+      `First up of ${u.n} at ${u.locations} locations: calls (writes, reads; 409s, errors)`,
+      `${u.calls} (${u.writes}, ${u.reads}; ${u.throttled}, ${u.errors})`,
+      "0 errors",
+      yes(u.errors === 0),
+    ],
+    [
+      `First up of ${u.n}: wall time / write-limited bound (time factor ${s.timeFactor})`,
+      `${u.seconds.toFixed(1)} s / ${u.boundSeconds.toFixed(1)} s = **${u.ratio.toFixed(2)}×** (bound of the calls made ${u.callsBoundSeconds.toFixed(1)} s)`,
+      "≤ 1.10×",
+      yes(u.ratio <= 1.1),
+    ],
+    [
+      `Refresh of ${s.refresh.n} (${s.refresh.locations} locations, default account mode): calls`,
+      `${s.refresh.calls} (${s.refresh.gets} GET), ${s.refresh.seconds.toFixed(2)} s`,
+      "≤ 10",
+      yes(s.refresh.calls <= 10),
+    ],
+    [
+      `Second command in the same hour (${s.secondCommand.what}; ${s.secondCommand.callsInHourBefore} calls in the hour before): failed, 409s / calls`,
+      `${s.secondCommand.failed}, ${s.secondCommand.throttled} / ${s.secondCommand.calls} (${((100 * s.secondCommand.throttled) / Math.max(1, s.secondCommand.calls)).toFixed(2)}%), ${s.secondCommand.seconds.toFixed(1)} s`,
+      "0 failed, ≤ 1%",
+      yes(
+        s.secondCommand.failed === 0 && s.secondCommand.throttled <= 0.01 * s.secondCommand.calls,
+      ),
+    ],
+    [
+      `Two stacks at once, one user (refresh ${s.twoStacks.n / 2} each in get mode): failed, 409s / calls`,
+      `${s.twoStacks.failed}, ${s.twoStacks.throttled} / ${s.twoStacks.calls}, ${s.twoStacks.seconds.toFixed(1)} s`,
+      "0 failed",
+      yes(s.twoStacks.failed === 0),
+    ],
+    [
+      `Converge ${s.rtt150.n} with a ${s.rtt150.rttMs} ms round trip (time factor ${s.rtt150.timeFactor}): wall / bound`,
+      `${s.rtt150.seconds.toFixed(3)} s / ${s.rtt150.boundSeconds.toFixed(3)} s = **${s.rtt150.ratio.toFixed(2)}×** (${s.rtt150.calls} calls, ${s.rtt150.throttled} × 409)`,
+      "≤ 1.15×",
+      yes(s.rtt150.ratio <= 1.15),
+    ],
+    [
+      `Program memory: ${s.programMemory.sets} sets × ${s.programMemory.hooksPerSet} hooks under setMocks, peak (heap after GC)`,
+      `${s.programMemory.peakMb} MB (${s.programMemory.retainedMb ?? "n/a"} MB); the same hooks as WebHooks: ${s.programMemory.webhooksPeakMb} MB (${s.programMemory.webhooksRetainedMb ?? "n/a"} MB)`,
+      "≤ 700 MB",
+      yes(s.programMemory.peakMb <= 700),
+    ],
+  ];
+  return (
+    [
+      "| Scale measure | Result | Target | Met |",
+      "| --- | --- | --- | --- |",
+      ...rows.map((cells) => `| ${cells.join(" | ")} |`),
+    ].join("\n") + "\n"
+  );
+}
+
+/** `--scale`: runs bench/scale.ts and merges its `scale` object into the results file. */
+async function mainScale(opts: Options): Promise<void> {
+  const { runScale } = require("./scale") as typeof import("./scale");
+  const [template] = await captureResources(() => {
+    new WebHook("bench", {
+      businessId: LOCATION,
+      name: "Bench webhook",
+      action: "BookingCreate",
+      url: "https://hooks.example.com/nexudus/bench",
+    });
+  });
+  if (!template) throw new Error("bench: the program registered no resource");
+  const scale = await runScale(template, opts.scaleOptions);
+  const previous = fs.existsSync(opts.out)
+    ? (JSON.parse(fs.readFileSync(opts.out, "utf8")) as Partial<BenchResults>)
+    : {};
+  const merged = { ...previous, scale };
+  const table = await aligned(scaleTable(scale));
+  console.log(table);
+  fs.mkdirSync(path.dirname(opts.out), { recursive: true });
+  fs.writeFileSync(opts.out, JSON.stringify(merged, null, 2) + "\n");
+  const scaleMd = opts.table.replace(/\.md$/, "") + "-scale.md";
+  fs.writeFileSync(scaleMd, table);
+  log(
+    `wrote ${path.relative(process.cwd(), opts.out)} (scale), ${path.relative(process.cwd(), scaleMd)}`,
+  );
+}
+
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.scale) return mainScale(opts);
   const results = await runBench(opts);
   const table = await aligned(markdownTable(results));
   console.log(table);

@@ -28,7 +28,7 @@ export function defaultHistoryDir(): string {
 }
 
 /** How often, at most, the other processes' files are looked at (ms, not scaled). */
-export const POLL_EVERY_MS = 5;
+export const POLL_EVERY_MS = 1;
 
 /** The longest window a history serves: the writes-per-day window (ms before the time factor). */
 const DAY_MS = 86_400_000;
