@@ -21,6 +21,7 @@ import { configure, getClient, refreshMode, type ConfigGetter } from "./runtime"
 import type { WebhookRecord, WebhookSummary } from "./schemas";
 import type { NexudusClient } from "./client";
 import { cachedRecord } from "./readCache";
+import { expectCreate } from "./createdRows";
 
 /** An error that tells the engine the webhook exists (id + properties) although the step failed. */
 export class WebhookPartialError extends Error {
@@ -238,6 +239,8 @@ export const webhookProvider = {
       if (adopted) return adopted;
     }
     const startedAt = Date.now();
+    // The outputs come from a search page shared by the location's creates (createdRows.ts).
+    const ticket = expectCreate(client, inputs.businessId);
     let id: number;
     try {
       id = (await client.create(createBody(inputs))).id;
@@ -252,9 +255,11 @@ export const webhookProvider = {
         );
       }
       id = found;
+    } finally {
+      ticket.posted();
     }
     try {
-      const record = await client.get(id);
+      const record = await ticket.record(id, inputs.description ?? null);
       return { id: String(id), outs: outputsFromRecord(record, inputs.adopt) };
     } catch (e) {
       // The webhook exists: hand the engine its id so it is recorded, not leaked.

@@ -323,6 +323,8 @@ describe("faults during create", () => {
 
   it("records a webhook whose read-back failed after the POST, instead of leaking it", async () => {
     const engine = newEngine();
+    // The shared search page fails, and so does the GET each create then falls back to.
+    emulator.injectFault({ route: "search", kind: "status", status: 500, times: Infinity });
     emulator.injectFault({ route: "get", kind: "status", status: 500, times: Infinity });
     const result = await engine.up([desired()], { throwOnError: false });
     expect(result.errors).toHaveLength(1);

@@ -1,0 +1,152 @@
+/**
+ * The outputs of new records without one GET each: the creates at a location share one search
+ * page (the location's first 1,000 rows), read once the location's POSTs in flight are over.
+ * A row carries every field of a record but `Description`, which the create itself just wrote.
+ * A create whose row is not on the page (a location of more than 1,000 webhooks), or whose page
+ * failed, makes the GET as before.
+ *
+ * A create takes a ticket before its POST (queued in the rate limiter or sent) and reports when
+ * the POST is over; the location's page is read when no POST of that location is in flight any
+ * more, or {@link MAX_BATCH_WAIT_MS} (× time factor) after the first create began waiting for it,
+ * whichever comes first. A WebhookSet's hooks, created together, so cost one search, not ten GETs:
+ * 3,000 new webhooks at 300 locations take 3,300 calls instead of 6,000, under the 5,000 an hour.
+ *
+ * State lives on `globalThis` (`Symbol.for`), keyed by the client object, like the read cache.
+ *
+ * @module
+ */
+import type { NexudusClient } from "./client";
+import type { WebhookRecord, WebhookSummary } from "./schemas";
+
+/** The longest a create waits for its location's page, in ms before the time factor. */
+export const MAX_BATCH_WAIT_MS = 10_000;
+
+/** The size of the page (the API's maximum). */
+const PAGE_SIZE = 1000;
+
+type RowsClient = Pick<NexudusClient, "searchPage" | "get" | "timeFactor">;
+
+interface Batch {
+  /** Resolves with the page's rows by id (undefined when the search failed). */
+  readonly rows: Promise<Map<number, WebhookSummary> | undefined>;
+  readonly fire: () => void;
+}
+
+interface Location {
+  /** Creates of this location whose POST is not over yet. */
+  inFlight: number;
+  /** The batch that the next waiting create joins (not fired yet). */
+  open?: Batch;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+interface State {
+  locations: WeakMap<object, Map<number, Location>>;
+  /** Counters, for tests and the benchmark. */
+  stats: CreatedRowsStats;
+}
+
+/** How the outputs of new records were read. */
+export interface CreatedRowsStats {
+  /** Search pages read for new records. */
+  searches: number;
+  /** New records whose outputs came from a row. */
+  served: number;
+  /** New records read with a GET (no row, or no page). */
+  fallbacks: number;
+}
+
+const KEY = Symbol.for("pulumi-nexudus.createdRows.v1");
+
+function state(): State {
+  const holder = globalThis as unknown as Record<symbol, State | undefined>;
+  return (holder[KEY] ??= {
+    locations: new WeakMap(),
+    stats: { searches: 0, served: 0, fallbacks: 0 },
+  });
+}
+
+function location(client: RowsClient, businessId: number): Location {
+  const s = state();
+  let byId = s.locations.get(client);
+  if (!byId) {
+    byId = new Map();
+    s.locations.set(client, byId);
+  }
+  let loc = byId.get(businessId);
+  if (!loc) {
+    loc = { inFlight: 0 };
+    byId.set(businessId, loc);
+  }
+  return loc;
+}
+
+function newBatch(client: RowsClient, businessId: number, loc: Location): Batch {
+  let fire!: () => void;
+  const started = new Promise<void>((resolve) => (fire = resolve));
+  const rows = started.then(async () => {
+    if (loc.open === batch) loc.open = undefined;
+    if (loc.timer) clearTimeout(loc.timer);
+    loc.timer = undefined;
+    state().stats.searches++;
+    try {
+      const page = await client.searchPage({ businessId, page: 1, size: PAGE_SIZE });
+      return new Map(page.Records.map((r) => [r.Id, r]));
+    } catch {
+      return undefined;
+    }
+  });
+  const batch: Batch = { rows, fire };
+  return batch;
+}
+
+/** One create's claim on its location's shared page. */
+export interface CreateTicket {
+  /** The POST is over (answered, failed, or looked for): call exactly once, before {@link record}. */
+  posted(): void;
+  /**
+   * The new record `id`: its row with `description` filled in, or a GET where the page cannot
+   * tell. Throws what the GET throws.
+   */
+  record(id: number, description: string | null): Promise<WebhookRecord>;
+}
+
+/** Takes a ticket for a create at `businessId`, before its POST. */
+export function expectCreate(client: RowsClient, businessId: number): CreateTicket {
+  const loc = location(client, businessId);
+  loc.inFlight++;
+  let posted = false;
+  return {
+    posted() {
+      if (posted) return;
+      posted = true;
+      loc.inFlight--;
+      // The last POST of the location: read the page once the callers waiting now have joined.
+      const open = loc.open;
+      if (loc.inFlight === 0 && open) setImmediate(() => open.fire());
+    },
+    async record(id, description) {
+      if (!loc.open) {
+        loc.open = newBatch(client, businessId, loc);
+        const open = loc.open;
+        loc.timer = setTimeout(open.fire, MAX_BATCH_WAIT_MS * client.timeFactor);
+        loc.timer.unref?.();
+        if (loc.inFlight === 0) setImmediate(() => open.fire());
+      }
+      const rows = await loc.open.rows;
+      const row = rows?.get(id);
+      const stats = state().stats;
+      if (row && row.BusinessId === businessId) {
+        stats.served++;
+        return { ...row, Description: description };
+      }
+      stats.fallbacks++;
+      return client.get(id);
+    },
+  };
+}
+
+/** A copy of the counters. */
+export function createdRowsStats(): CreatedRowsStats {
+  return { ...state().stats };
+}
