@@ -80,7 +80,8 @@ export async function measureProgramMemory(
     false,
   );
   // Loaded after setMocks, as a program's modules are.
-  const sdk = require("../sdk") as typeof import("../sdk");
+  // The package as a user installs it (built, from node_modules), as the engine loads it.
+  const sdk = require("pulumi-nexudus") as typeof import("../sdk");
   const done: pulumi.Output<unknown>[] = [];
   for (let s = 0; s < sets; s++) {
     const url = `https://hooks.example.com/nexudus/location/${s}`;

@@ -2,7 +2,7 @@
  * The call history shared by every process of one runner that calls one Nexudus API as one user:
  * a folder per (base URL, identity, time factor), keyed by a SHA-256 of them (the credential is
  * never written, only hashed with the rest), holding one append-only file per process. Each line
- * is one answered call: `<epoch ms when the answer came back>,<w|r>`.
+ * is one call: `<epoch ms when it was sent>,<w|r>`.
  *
  * Nexudus counts a user's calls per sliding hour (5,000) and minute (120); a second command in the
  * same hour (`preview --refresh` then `up`, each its own host process) or a second stack running
@@ -33,7 +33,7 @@ export const POLL_EVERY_MS = 1;
 /** The longest window a history serves: the writes-per-day window (ms before the time factor). */
 const DAY_MS = 86_400_000;
 
-/** One call of another process: when its answer came back (epoch ms), and whether a write. */
+/** One call of another process: when it was sent (epoch ms), and whether a write. */
 export interface ForeignCall {
   readonly at: number;
   readonly write: boolean;
@@ -41,7 +41,7 @@ export interface ForeignCall {
 
 /** What the limiter needs from a history. */
 export interface CallHistory {
-  /** Records one call of this process, answered at `at` (epoch ms). */
+  /** Records one call of this process, sent at `at` (epoch ms). */
   record(at: number, write: boolean): void;
   /** Calls of other processes recorded since the last poll (all of them on the first). */
   poll(now?: number): ForeignCall[];

@@ -65,7 +65,7 @@ export const PAGE_SIZE = 1000;
 export const PAGE_TTL_MS = 30_000;
 
 /** The shortest time a page is kept, in ms (not scaled: the host's own per-read work is not). */
-export const MIN_PAGE_TTL_MS = 2000;
+export const MIN_PAGE_TTL_MS = 15_000;
 
 /** One location's first page: its rows by id. */
 interface LocationPage {

@@ -1,0 +1,122 @@
+/**
+ * The call history shared by the processes of one runner (provider/callHistory.ts): real files in
+ * a temporary folder, read by a second history as another process would, and two limiters that
+ * share one budget through it.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { FileCallHistory, historyKey } from "../../provider/callHistory";
+import { NexudusClient } from "../../provider/client";
+import { NexudusConfigError } from "../../provider/errors";
+import { RateLimiter, type LimiterStats } from "../../provider/limiter";
+
+const stats = (): LimiterStats => ({ acquired: 0, waits: 0, totalWaitMs: 0, maxWaitMs: 0 });
+let dir: string;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "nexudus-history-test-"));
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe("FileCallHistory", () => {
+  it("shows each process the others' calls once, never its own", () => {
+    const key = historyKey("https://spaces.nexudus.com", "token:abc", 1);
+    const a = new FileCallHistory(dir, key, 1);
+    const b = new FileCallHistory(dir, key, 1);
+    a.record(1_000, true);
+    a.record(1_100, false);
+    b.record(1_050, false);
+    expect(a.poll(10)).toEqual([{ at: 1_050, write: false }]);
+    expect(b.poll(10)).toEqual([
+      { at: 1_000, write: true },
+      { at: 1_100, write: false },
+    ]);
+    expect(b.poll(20)).toEqual([]); // only what was appended since
+    a.record(1_200, false);
+    expect(b.poll(30)).toEqual([{ at: 1_200, write: false }]);
+    a.close();
+    b.close();
+  });
+
+  it("keys the folder by a hash: no credential or address on disk", () => {
+    const token = "tok-secret-history-123";
+    const key = historyKey("https://spaces.nexudus.com", `token:${token}`, 1);
+    expect(key).toMatch(/^[0-9a-f]{32}$/);
+    const h = new FileCallHistory(dir, key, 1);
+    h.record(Date.now(), true);
+    h.close();
+    const files = fs.readdirSync(path.join(dir, key));
+    expect(files).toHaveLength(1);
+    const text = fs.readFileSync(path.join(dir, key, files[0]!), "utf8");
+    expect(text).toMatch(/^\d+,w\n$/);
+    expect(JSON.stringify(fs.readdirSync(dir)) + text).not.toMatch(/tok-secret|nexudus\.com/);
+  });
+
+  it("removes files older than the longest window when a process starts", () => {
+    const key = historyKey("https://x", "user:u", 0.001); // a day lasts 86.4 s
+    const old = new FileCallHistory(dir, key, 0.001);
+    old.record(1, false);
+    old.close();
+    const [file] = fs.readdirSync(path.join(dir, key));
+    const past = new Date(Date.now() - 100_000);
+    fs.utimesSync(path.join(dir, key, file!), past, past);
+    new FileCallHistory(dir, key, 0.001);
+    expect(fs.readdirSync(path.join(dir, key))).toEqual([]);
+  });
+
+  it("never fails a call: an unusable folder only turns the history off", () => {
+    const blocker = path.join(dir, "a-file");
+    fs.writeFileSync(blocker, "");
+    const h = new FileCallHistory(blocker, "k", 1); // a folder cannot be made under a file
+    expect(() => h.record(1, true)).not.toThrow();
+    expect(h.poll()).toEqual([]);
+  });
+});
+
+describe("two limiters sharing one folder (two processes of one user)", () => {
+  it("the second waits for the window the first one filled", async () => {
+    const key = historyKey("http://127.0.0.1:1", "user:shared", 0.005);
+    // A minute lasts 300 ms; at most 3 calls in it.
+    const opts = { timeFactor: 0.005, limits: { perMinute: 3 }, slackMs: 0 };
+    const first = new RateLimiter({
+      ...opts,
+      stats: stats(),
+      history: new FileCallHistory(dir, key, 0.005),
+    });
+    const second = new RateLimiter({
+      ...opts,
+      stats: stats(),
+      history: new FileCallHistory(dir, key, 0.005),
+    });
+    const t0 = performance.now();
+    for (let i = 0; i < 3; i++) (await first.acquire(false)).done();
+    const firstDone = performance.now() - t0;
+    await second.acquire(false);
+    const waited = performance.now() - t0;
+    // Not before the first call leaves the 300 ms window.
+    expect(waited).toBeGreaterThanOrEqual(290);
+    expect(firstDone).toBeLessThan(200);
+  });
+});
+
+describe("configuration", () => {
+  it("refuses a relative folder, naming the option or the variable and the rule", () => {
+    const base = { baseUrl: "http://127.0.0.1:9", token: "t" };
+    expect(() => new NexudusClient({ ...base, callHistory: "calls" })).toThrow(NexudusConfigError);
+    expect(() => new NexudusClient({ ...base, callHistory: "calls" })).toThrow(
+      /callHistory.*must be an absolute folder path/,
+    );
+    expect(() => NexudusClient.fromEnv({ NEXUDUS_CALL_HISTORY: "calls" }, base)).toThrow(
+      /NEXUDUS_CALL_HISTORY must be an absolute folder path or "off"/,
+    );
+    expect(() => NexudusClient.fromEnv({ NEXUDUS_MAX_THROTTLE_RETRIES: "many" }, base)).toThrow(
+      /NEXUDUS_MAX_THROTTLE_RETRIES must be a number/,
+    );
+    expect(NexudusClient.fromEnv({ NEXUDUS_CALL_HISTORY: "off" }, base)).toBeInstanceOf(
+      NexudusClient,
+    );
+  });
+});
