@@ -56,6 +56,8 @@ export interface ScaleResults {
     | "seconds"
     | "boundSeconds"
     | "ratio"
+    | "firstCallSeconds"
+    | "callSpanSeconds"
   > & {
     locations: number;
     /** The bound of the calls this run made (writes and reads). */
@@ -180,7 +182,10 @@ export async function runScale(
       await upHost.stop();
     }
     const upMs = now() - t0;
-    const upCalls = count(owner.requests(since));
+    const upLog = owner.requests(since);
+    const upCalls = count(upLog);
+    const firstAt = upLog[0]?.time ?? since;
+    const lastAt = upLog[upLog.length - 1]?.time ?? firstAt;
     const firstUp: ScaleResults["firstUp"] = {
       n,
       locations,
@@ -190,6 +195,8 @@ export async function runScale(
       throttled: upCalls.throttled,
       errors: up.errors.length,
       seconds: seconds(upMs),
+      firstCallSeconds: seconds(firstAt - since),
+      callSpanSeconds: seconds(lastAt - firstAt),
       boundSeconds: seconds(lowerBoundMs({ writes: n, reads: 0 }, { timeFactor: f })),
       ratio: 0,
       callsBoundSeconds: seconds(
@@ -202,7 +209,8 @@ export async function runScale(
     firstUp.ratio = ratio(firstUp.seconds, firstUp.boundSeconds);
     log(
       `first up N=${n}: ${upCalls.calls} calls (${upCalls.writes} writes, ${upCalls.reads} reads, ` +
-        `${upCalls.throttled} × 409, ${up.errors.length} errors) in ${firstUp.seconds} s; ` +
+        `${upCalls.throttled} × 409, ${up.errors.length} errors) in ${firstUp.seconds} s ` +
+        `(first call after ${firstUp.firstCallSeconds} s, calls span ${firstUp.callSpanSeconds} s); ` +
         `write-limited bound ${firstUp.boundSeconds} s: ${firstUp.ratio}×`,
     );
 

@@ -1,8 +1,10 @@
 /**
  * The call history shared by every process of one runner that calls one Nexudus API as one user:
  * a folder per (base URL, identity, time factor), keyed by a SHA-256 of them (the credential is
- * never written, only hashed with the rest), holding one append-only file per process. Each line
- * is one call: `<epoch ms when it was sent>,<w|r>`.
+ * never written, only hashed with the rest), holding one append-only file per process. A call
+ * writes two lines: `s<seq>,<epoch ms sent>,<w|r>` when it is sent and `a<seq>,<epoch ms>` when
+ * its answer comes back, so that another process counts it from the moment it is sent and, like
+ * its own calls, by its answer once known (the server counts a call when it arrives).
  *
  * Nexudus counts a user's calls per sliding hour (5,000) and minute (120); a second command in the
  * same hour (`preview --refresh` then `up`, each its own host process) or a second stack running
@@ -33,16 +35,23 @@ export const POLL_EVERY_MS = 1;
 /** The longest window a history serves: the writes-per-day window (ms before the time factor). */
 const DAY_MS = 86_400_000;
 
-/** One call of another process: when it was sent (epoch ms), and whether a write. */
+/**
+ * One event of another process's call: sent at `at` (epoch ms), or (`answered`) answered at `at`.
+ * `id` tells the events of one call apart from another's.
+ */
 export interface ForeignCall {
+  readonly id: string;
   readonly at: number;
   readonly write: boolean;
+  readonly answered?: boolean;
 }
 
 /** What the limiter needs from a history. */
 export interface CallHistory {
-  /** Records one call of this process, sent at `at` (epoch ms). */
-  record(at: number, write: boolean): void;
+  /** Records one call of this process, sent at `at` (epoch ms); returns its number. */
+  record(at: number, write: boolean): number;
+  /** Records the answer (at `at`, epoch ms) of the call {@link record} numbered `seq`. */
+  answered(seq: number, at: number): void;
   /** Calls of other processes recorded since the last poll (all of them on the first). */
   poll(now?: number): ForeignCall[];
 }
@@ -67,6 +76,7 @@ export class FileCallHistory implements CallHistory {
   private fd: number | undefined;
   private readonly readers = new Map<string, Reader>();
   private lastPoll = -Infinity;
+  private seq = 0;
   private broken = false;
 
   constructor(dir: string, key: string, timeFactor: number, now: number = Date.now()) {
@@ -88,11 +98,21 @@ export class FileCallHistory implements CallHistory {
     }
   }
 
-  record(at: number, write: boolean): void {
+  record(at: number, write: boolean): number {
+    const seq = ++this.seq;
+    this.append(`s${seq},${Math.round(at)},${write ? "w" : "r"}\n`);
+    return seq;
+  }
+
+  answered(seq: number, at: number): void {
+    this.append(`a${seq},${Math.round(at)}\n`);
+  }
+
+  private append(line: string): void {
     if (this.broken) return;
     try {
       this.fd ??= fs.openSync(path.join(this.folder, this.own), "a", 0o600);
-      fs.writeSync(this.fd, `${Math.round(at)},${write ? "w" : "r"}\n`);
+      fs.writeSync(this.fd, line);
     } catch {
       this.broken = true;
     }
@@ -126,8 +146,11 @@ export class FileCallHistory implements CallHistory {
         const lines = text.split("\n");
         reader.rest = lines.pop() ?? "";
         for (const line of lines) {
-          const m = /^(\d+),([wr])$/.exec(line);
-          if (m) out.push({ at: Number(m[1]), write: m[2] === "w" });
+          const m = /^([sa])(\d+),(\d+)(?:,([wr]))?$/.exec(line);
+          if (!m) continue;
+          const id = `${name}:${m[2]}`;
+          if (m[1] === "s") out.push({ id, at: Number(m[3]), write: m[4] === "w" });
+          else out.push({ id, at: Number(m[3]), write: false, answered: true });
         }
       } catch {
         // the file went away between readdir and open: nothing to read

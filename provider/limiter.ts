@@ -292,6 +292,8 @@ export class RateLimiter implements Limiter {
   /** The share of the shortest recent round trip taken off the spacing. */
   private credit: number;
   private readonly rtts: number[] = [];
+  /** Other processes' calls whose answers are not known yet, by id. */
+  private readonly foreignInFlight = new Map<string, Sent>();
 
   constructor(opts: RateLimiterOptions = {}) {
     const f = opts.timeFactor ?? 1;
@@ -322,14 +324,26 @@ export class RateLimiter implements Limiter {
     this.wallOffset = Date.now() - this.clock.now();
   }
 
-  /** Counts the calls other processes recorded since the last look. */
+  /**
+   * Counts the calls other processes recorded since the last look: from their send, and by their
+   * answer once it is known, as this process's own.
+   */
   private absorbForeign(): void {
     if (!this.history) return;
     for (const call of this.history.poll()) {
       const at = call.at - this.wallOffset;
-      const sent: Sent = { sentAt: at, answeredAt: at, foreign: true };
+      if (call.answered) {
+        const sent = this.foreignInFlight.get(call.id);
+        if (sent) sent.answeredAt = at;
+        this.foreignInFlight.delete(call.id);
+        continue;
+      }
+      const sent: Sent = { sentAt: at, foreign: true };
       this.all.insert(sent);
       if (call.write) this.writes.insert(sent);
+      // Bounded: a process that died leaves calls without answers (they count until maxInFlight).
+      if (this.foreignInFlight.size > 10_000) this.foreignInFlight.clear();
+      this.foreignInFlight.set(call.id, sent);
     }
   }
 
@@ -497,7 +511,7 @@ export class RateLimiter implements Limiter {
       );
     }
     // Recorded when sent, so that a process running at the same time counts it at once.
-    this.history?.record(now + this.wallOffset, write);
+    const seq = this.history?.record(now + this.wallOffset, write);
     const slot = {
       sentAt: now,
       done: (throttled?: boolean) => {
@@ -506,6 +520,7 @@ export class RateLimiter implements Limiter {
         this.rtts.push(sent.answeredAt - sent.sentAt);
         if (this.rtts.length > RTT_SAMPLES) this.rtts.shift();
         if (!throttled && sent.sentAt >= this.holdStartedAt) this.episodes = 0;
+        if (seq !== undefined) this.history?.answered(seq, sent.answeredAt + this.wallOffset);
         this.wake?.abort();
       },
     };

@@ -26,17 +26,21 @@ describe("FileCallHistory", () => {
     const key = historyKey("https://spaces.nexudus.com", "token:abc", 1);
     const a = new FileCallHistory(dir, key, 1);
     const b = new FileCallHistory(dir, key, 1);
-    a.record(1_000, true);
+    const first = a.record(1_000, true);
     a.record(1_100, false);
     b.record(1_050, false);
-    expect(a.poll(10)).toEqual([{ at: 1_050, write: false }]);
-    expect(b.poll(10)).toEqual([
-      { at: 1_000, write: true },
-      { at: 1_100, write: false },
+    a.answered(first, 1_020);
+    expect(a.poll(10)).toEqual([{ id: expect.any(String), at: 1_050, write: false }]);
+    const seen = b.poll(10);
+    expect(seen).toEqual([
+      { id: expect.any(String), at: 1_000, write: true },
+      { id: expect.any(String), at: 1_100, write: false },
+      { id: seen[0]!.id, at: 1_020, write: false, answered: true },
     ]);
+    expect(seen[1]!.id).not.toBe(seen[0]!.id);
     expect(b.poll(20)).toEqual([]); // only what was appended since
     a.record(1_200, false);
-    expect(b.poll(30)).toEqual([{ at: 1_200, write: false }]);
+    expect(b.poll(30)).toEqual([{ id: expect.any(String), at: 1_200, write: false }]);
     a.close();
     b.close();
   });
@@ -51,7 +55,7 @@ describe("FileCallHistory", () => {
     const files = fs.readdirSync(path.join(dir, key));
     expect(files).toHaveLength(1);
     const text = fs.readFileSync(path.join(dir, key, files[0]!), "utf8");
-    expect(text).toMatch(/^\d+,w\n$/);
+    expect(text).toMatch(/^s1,\d+,w\n$/);
     expect(JSON.stringify(fs.readdirSync(dir)) + text).not.toMatch(/tok-secret|nexudus\.com/);
   });
 

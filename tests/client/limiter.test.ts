@@ -310,9 +310,10 @@ describe("sharing the budget with other processes", () => {
   it("counts the calls another process recorded in every window", async () => {
     const { clock, state } = fakeClock(1_000_000);
     const foreign: ForeignCall[] = [];
-    const recorded: ForeignCall[] = [];
+    const recorded: { at: number; write: boolean; answeredAt?: number }[] = [];
     const history: CallHistory = {
       record: (at, write) => recorded.push({ at, write }),
+      answered: (seq, at) => (recorded[seq - 1]!.answeredAt = at),
       poll: () => foreign.splice(0),
     };
     const limiter = new RateLimiter({
@@ -323,16 +324,22 @@ describe("sharing the budget with other processes", () => {
       limits: { perMinute: 3 },
     });
     const wall = Date.now() - state.now; // the limiter's epoch offset, give or take a ms
-    // Another process made 3 calls in the last minute, the oldest 10 s ago.
+    // Another process made 3 calls in the last minute, the oldest 10 s ago, answered 20 ms later
+    // (the last one's answer is not known yet).
     for (const ago of [10_000, 5_000, 1_000]) {
-      foreign.push({ at: wall + state.now - ago, write: ago === 1_000 });
+      const id = `other:${ago}`;
+      foreign.push({ id, at: wall + state.now - ago, write: ago === 1_000 });
+      if (ago !== 1_000)
+        foreign.push({ id, at: wall + state.now - ago + 20, write: false, answered: true });
     }
     const slot = await limiter.acquire(false);
-    // The minute window opens when the oldest of them is a minute old: 50 s from now.
-    expect(state.now).toBeGreaterThanOrEqual(1_000_000 + 50_000 - 5);
-    expect(state.now).toBeLessThanOrEqual(1_000_000 + 50_000 + 5);
+    // The minute window opens when the oldest of them is a minute old (by its answer): 50.02 s on.
+    expect(state.now).toBeGreaterThanOrEqual(1_000_000 + 50_020 - 5);
+    expect(state.now).toBeLessThanOrEqual(1_000_000 + 50_020 + 5);
+    state.now += 30;
     slot.done();
     expect(recorded).toHaveLength(1);
     expect(recorded[0]!.write).toBe(false);
+    expect(recorded[0]!.answeredAt! - recorded[0]!.at).toBe(30);
   });
 });
