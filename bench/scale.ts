@@ -81,6 +81,9 @@ export interface ScaleResults {
     calls: number;
     throttled: number;
     seconds: number;
+    /** From the `up`'s start to the first request, and from the first request to the last. */
+    firstCallSeconds: number;
+    callSpanSeconds: number;
     boundSeconds: number;
     ratio: number;
   };
@@ -333,7 +336,7 @@ export async function runScale(
 }
 
 /** One `up` of `n` new webhooks at one location with every request delayed `rttMs` × factor. */
-async function convergeWithRtt(
+export async function convergeWithRtt(
   template: CapturedResource,
   n: number,
   rttMs: number,
@@ -358,8 +361,11 @@ async function convergeWithRtt(
       const t0 = now();
       const up = await engine.up(desired, { parallel: n, throwOnError: false });
       const ms = now() - t0;
-      const c = count(user.requests(since));
+      const requests = user.requests(since);
+      const c = count(requests);
       if (up.errors.length > 0) throw new Error(`rtt converge: ${up.errors.length} errors`);
+      const firstAt = requests[0]?.time ?? since;
+      const lastAt = requests[requests.length - 1]?.time ?? firstAt;
       const bound = lowerBoundMs(
         { writes: c.writes, reads: c.reads, dependentReads: c.reads },
         { timeFactor: f },
@@ -371,12 +377,15 @@ async function convergeWithRtt(
         calls: c.calls,
         throttled: c.throttled,
         seconds: seconds(ms),
+        firstCallSeconds: seconds(firstAt - since),
+        callSpanSeconds: seconds(lastAt - firstAt),
         boundSeconds: seconds(bound),
         ratio: ratio(ms, bound),
       };
       log(
         `converge ${n} with a ${rttMs} ms round trip (× ${f}): ${c.calls} calls (${c.throttled} × 409) ` +
-          `in ${result.seconds} s, bound ${result.boundSeconds} s: ${result.ratio}×`,
+          `in ${result.seconds} s (first call after ${result.firstCallSeconds} s, calls span ${result.callSpanSeconds} s), ` +
+          `bound ${result.boundSeconds} s: ${result.ratio}×`,
       );
       return result;
     } finally {
