@@ -40,9 +40,10 @@
  *   the hold began belong to the same episode (they do not double it again).
  *
  * Each of this process's calls counts from its answer minus half of the shortest round trip seen
- * lately (the part of it spent on the way back, at most), in the spacing and in every window: a
- * 150 ms round trip costs 175 ms a call in a burst instead of 250, and a minute window reopens
- * 75 ms earlier. After an unpredicted throttle the limiter stops taking that credit.
+ * lately (the part of it spent on the way back, at most) less the spread of those round trips (the
+ * doubt about when the server counted it), in the spacing and in every window: a steady 150 ms
+ * round trip costs about 175 ms a call in a burst instead of 250. On loopback the spread is most of
+ * the round trip and the credit is 0. After an unpredicted throttle the limiter stops taking it.
  *
  * @module
  */
@@ -347,10 +348,16 @@ export class RateLimiter implements Limiter {
     }
   }
 
-  /** Half the shortest recent round trip (0 without samples or after a throttle). */
+  /**
+   * Half the shortest recent round trip, less the spread of the recent round trips (how unsure we
+   * are of when the server counted a call): 0 on loopback, where processing jitter is most of the
+   * round trip, without samples, or after a throttle.
+   */
   private spacingCredit(): number {
     if (this.credit === 0 || this.rtts.length === 0) return 0;
-    return this.credit * Math.min(...this.rtts);
+    const min = Math.min(...this.rtts);
+    const spread = Math.max(...this.rtts) - min;
+    return Math.max(0, this.credit * min - spread);
   }
 
   throttled(slot: Slot, retryAfterMs: number): number {
