@@ -25,7 +25,7 @@ Inspect the webhooks of a Nexudus account and bring hand-made ones under Pulumi.
 
 Commands:
   list     every webhook, as a table or JSON
-  health   flag disabled, failing or silent webhooks; exits 1 when any is flagged
+  health   flag disabled, failing, silent or duplicate webhooks; exits 1 when any is flagged
   export   print a Pulumi program (TypeScript) that adopts a location's webhooks
 
 Run \`nexudus-webhooks <command> --help\` for a command's flags.
@@ -68,7 +68,9 @@ Checks every webhook and flags the ones that are
   disabled  Active is false (Nexudus disables a webhook after 10 failed deliveries in a row);
   failing   ErrorCount is over N (default 0), shown with LastError;
   silent    with --stale: no successful delivery (LastTrigger) for more than DAYS days, or never
-            fired since it was created more than DAYS days ago.
+            fired since it was created more than DAYS days ago;
+  duplicate two or more webhooks at one location with the same action and URL (every event is
+            delivered once per copy), with their ids.
 Prints the flagged webhooks, then a summary line per location. Exits 1 when any webhook is
 flagged, so a pipeline can gate on it.
 

@@ -13,6 +13,7 @@ export * from "./config";
 export * from "./inputs";
 export { configure, getClient, resetRuntime } from "./runtime";
 export { exclusionProvider, WebhookSetExclusionError } from "./exclusion";
+export { createGuardStats, resetCreateGuardStats, type CreateGuardStats } from "./createGuard";
 export {
   NexudusClient,
   limiterStats,

@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { WebhookActionName } from "../provider/actions";
+import { actionNumber, type WebhookActionName } from "../provider/actions";
+import { urlSha256 } from "../provider/inputs";
+import { programWebHooks } from "./registry";
 
 /**
  * The provider object stored (serialized) in every WebHook's state as `__provider`. It holds no
@@ -112,5 +114,17 @@ export class WebHook extends pulumi.dynamic.Resource {
       "nexudus",
       "WebHook",
     );
+    // Known to exclusive WebhookSets of this program at the same location: kept, not deleted.
+    programWebHooks().push({
+      resource: this,
+      businessId: args.businessId,
+      webhookId: this.webhookId,
+      adoptable: pulumi.all([args.adopt, args.url, args.action]).apply(([adopt, url, action]) => {
+        const n = typeof action === "number" ? action : actionNumber(String(action));
+        return adopt === true && typeof url === "string" && n !== undefined
+          ? { action: n, urlSha256: urlSha256(url) }
+          : null;
+      }),
+    });
   }
 }
