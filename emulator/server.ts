@@ -38,7 +38,12 @@ import {
   type Route,
   type StartEmulatorOptions,
 } from "./types";
-import { joinErrors, validateWriteBody, type FieldError, type WebhookWriteBody } from "./validation";
+import {
+  joinErrors,
+  validateWriteBody,
+  type FieldError,
+  type WebhookWriteBody,
+} from "./validation";
 import { actionName } from "../provider/actions";
 import { domainToASCII } from "node:url";
 
@@ -228,7 +233,10 @@ function quirkyRecord(r: unknown, q: EmulatorQuirks): unknown {
 
 /** A search envelope as a quirky server answers it (see {@link EmulatorQuirks}). */
 function quirkySearch(env: ReturnType<typeof runSearch>, q: EmulatorQuirks): unknown {
-  const out: Record<string, unknown> = { ...env, Records: env.Records.map((r) => quirkyRecord(r, q)) };
+  const out: Record<string, unknown> = {
+    ...env,
+    Records: env.Records.map((r) => quirkyRecord(r, q)),
+  };
   if (q.totalItemsOffset) out["TotalItems"] = env.TotalItems + q.totalItemsOffset;
   if (q.endlessPaging) {
     out["HasNextPage"] = true;
@@ -249,7 +257,11 @@ function normalised(body: WebhookWriteBody, q: EmulatorQuirks): WebhookWriteBody
     const ascii = m ? domainToASCII(m[2]!) : "";
     if (m && ascii) out.URL = `${m[1]}${ascii}${out.URL.slice(m[0].length)}`;
   }
-  if (n.maxDescription !== undefined && out.Description && out.Description.length > n.maxDescription) {
+  if (
+    n.maxDescription !== undefined &&
+    out.Description &&
+    out.Description.length > n.maxDescription
+  ) {
     out.Description = out.Description.slice(0, n.maxDescription);
   }
   return out;
@@ -379,6 +391,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
         const q = parseSearchQuery(ctx.params);
         if (!q.ok) return validationFailure(q.errors);
         const query = { ...q.query };
+        const askedSize = query.size;
         if (quirks.maxPageSize !== undefined) query.size = Math.min(query.size, quirks.maxPageSize);
         if (quirks.endlessPaging === "repeatPage" || quirks.endlessPaging === "growing") {
           query.page = 1;
@@ -390,6 +403,12 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
           found.Records = found.Records.map((r) => ({ ...r, Id: r.Id + (asked - 1) * 10_000_000 }));
           found.CurrentPage = asked;
           found.TotalItems = 1_000_000_000;
+        }
+        if (quirks.silentPageSizeCap && query.size < askedSize) {
+          // The envelope says the asked size was used, although fewer rows came.
+          found.CurrentPageSize = askedSize;
+          found.TotalPages = Math.ceil(found.TotalItems / askedSize);
+          found.HasNextPage = found.CurrentPage < found.TotalPages;
         }
         return { status: 200, body: quirkySearch(found, quirks) };
       }
@@ -752,7 +771,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
             write(
               res,
               { status: 404, body: { Message: "Not found" } },
-              JSON.stringify({ Message: "Not found" }),
+              JSON.stringify(quirks.routeNotFoundAsString ? NOT_FOUND : { Message: "Not found" }),
             ),
           );
     work.catch((e: unknown) => {

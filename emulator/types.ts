@@ -266,6 +266,9 @@ export interface EmulatorQuirks {
   endlessPaging?: "hasNextPage" | "repeatPage" | "growing";
   /** Search: the largest page size used, below what was asked (`CurrentPageSize` says it). */
   maxPageSize?: number;
+  /** With `maxPageSize`: the envelope (`CurrentPageSize`, `TotalPages`...) claims the asked size. */
+  silentPageSizeCap?: boolean;
+  /** Unknown routes answer 404 with the JSON string "Not found", like a missing record. */
   /** Search: added to the true `TotalItems` (a count that disagrees with the rows). */
   totalItemsOffset?: number;
   /** Unknown API routes answer 404 with the JSON string "Not found", like a missing record. */

@@ -763,8 +763,9 @@ export class NexudusClient {
 
   /**
    * Every record matching `q` (1000 per page unless `q.size`), read to the end before anything
-   * is returned, so that no caller decides on a partial list. Paging stops at `TotalPages`, on a
-   * page that repeats rows already seen, and fails beyond {@link MAX_SEARCH_PAGES} pages. After
+   * is returned, so that no caller decides on a partial list. Paging stops at `TotalPages` (once
+   * `TotalItems` rows are seen), on an empty page or one that repeats rows already seen, and fails
+   * beyond {@link MAX_SEARCH_PAGES} pages. After
    * the first page it asks with the page size the server used (`CurrentPageSize`, or the rows of
    * a full page when the server caps `size` without saying so). When the distinct rows seen do
    * not add up to `TotalItems` it fails instead of returning a partial or inconsistent list.
@@ -802,17 +803,18 @@ export class NexudusClient {
       }
       totalItems = result.TotalItems;
       if (rows.length === 0 || fresh === 0) break; // an empty page, or one seen already
+      // More to read: pages left by TotalPages, or rows left by TotalItems (HasNextPage alone,
+      // which some servers never turn false, is not trusted).
+      const more = page < result.TotalPages || byId.size < result.TotalItems;
       if (page === first) {
         const used = result.CurrentPageSize;
-        const morePages = result.HasNextPage || result.TotalPages > page;
         if (typeof used === "number" && Number.isInteger(used) && used > 0 && used < size) {
           size = used;
-        } else if (morePages && rows.length < size) {
+        } else if (more && rows.length < size) {
           size = rows.length; // the server capped the size without saying so
         }
       }
-      if (page >= result.TotalPages) break;
-      if (!result.HasNextPage && byId.size >= result.TotalItems) break;
+      if (!more) break;
     }
     if (first === 1 && totalItems !== undefined && byId.size !== totalItems) {
       throw new NexudusResponseError({

@@ -99,8 +99,7 @@ export function snapshotBeforeCreate(
 
 /** What {@link findOwnCreate} concluded. */
 export type OwnCreate =
-  | { readonly found: true; readonly id: number }
-  | { readonly found: false; readonly why: string };
+  { readonly found: true; readonly id: number } | { readonly found: false; readonly why: string };
 
 /**
  * After a POST sent at `startedAt` failed without a definite answer, the record it made, if any:

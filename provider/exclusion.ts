@@ -427,7 +427,13 @@ export const exclusionProvider = {
     const changed: string[] = [];
     if (news.businessId === UNKNOWN || olds.businessId !== news.businessId)
       changed.push("businessId");
-    for (const key of ["memberIds", "keepIds", "alsoKeepIds", "keepNamePrefixes", "adoptable"] as const) {
+    for (const key of [
+      "memberIds",
+      "keepIds",
+      "alsoKeepIds",
+      "keepNamePrefixes",
+      "adoptable",
+    ] as const) {
       if (!sameList(olds[key], news[key])) changed.push(key);
     }
     if (

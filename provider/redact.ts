@@ -92,7 +92,8 @@ export function registerUrlSecret(url: unknown): void {
       pieces.add(`${u.username}:${u.password}`);
     }
     if (user && tokenLike(user)) pieces.add(user);
-    for (const value of u.searchParams.values()) if (tokenLike(value) || value.length >= 6) pieces.add(value);
+    for (const value of u.searchParams.values())
+      if (tokenLike(value) || value.length >= 6) pieces.add(value);
     for (const segment of u.pathname.split("/")) {
       const s = decodeURIComponentSafe(segment);
       if (tokenLike(s)) pieces.add(s);

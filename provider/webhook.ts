@@ -196,7 +196,10 @@ async function adoptExisting(
   const body = applyInputs(record, inputs);
   try {
     const answer = await client.update(body as Parameters<NexudusClient["update"]>[0]);
-    return { id: String(id), outs: await outputsAfterPut(client, record, body, inputs, answer, {}) };
+    return {
+      id: String(id),
+      outs: await outputsAfterPut(client, record, body, inputs, answer, {}),
+    };
   } catch (e) {
     // The record is ours now either way: record it so that the next `up` retries the update.
     throw new WebhookPartialError(

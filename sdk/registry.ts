@@ -43,3 +43,18 @@ export interface RegisteredWebHook {
 export function programWebHooks(): RegisteredWebHook[] {
   return programList<RegisteredWebHook>(Symbol.for("pulumi-nexudus.webhooks"));
 }
+
+/** The WebHooks that are members of a WebhookSet (the others are standalone). */
+const SET_MEMBERS: WeakSet<object> = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for("pulumi-nexudus.setMembers")
+] ??= new WeakSet<object>()) as WeakSet<object>;
+
+/** Marks a WebHook as a member of a WebhookSet. */
+export function markSetMember(resource: object): void {
+  SET_MEMBERS.add(resource);
+}
+
+/** The standalone WebHooks of the current program (not members of any WebhookSet). */
+export function standaloneWebHooks(): RegisteredWebHook[] {
+  return programWebHooks().filter((h) => !SET_MEMBERS.has(h.resource));
+}

@@ -18,7 +18,7 @@ import {
 } from "../provider/inputs";
 import { WebhookSetExclusion, type AdoptableWebhook } from "./exclusion";
 import { WebHook, type WebHookArgs } from "./webhook";
-import { programList, programWebHooks, type RegisteredWebHook } from "./registry";
+import { markSetMember, programList, standaloneWebHooks, type RegisteredWebHook } from "./registry";
 
 /**
  * One hook of a {@link WebhookSet} in long form. Every field but `action` and `key` accepts a
@@ -541,6 +541,7 @@ export class WebhookSet extends pulumi.ComponentResource {
         parent: this,
         ...(p.aliases.length > 0 ? { aliases: p.aliases.map((a) => ({ name: a })) } : {}),
       });
+      markSetMember(children[p.childName]!);
     }
     this.resources = children;
     const list = plan.map((p) => ({ p, child: children[p.childName]! }));
@@ -607,13 +608,12 @@ export class WebhookSet extends pulumi.ComponentResource {
             );
         });
       const otherIds = atLocation((s) => s.webhookIds).apply((lists) => lists.flat());
-      // Standalone WebHooks of this program at this location (and other sets' members): kept.
-      const own = new Set<object>(Object.values(children));
+      // Standalone WebHooks of this program at this location: kept, like other sets' hooks.
       const hooksHere = pulumi
         .all(list.length > 0 ? list.map(({ child }) => child.urn) : [this.urn])
         .apply(async () => {
           await new Promise((resolve) => setImmediate(resolve));
-          return programWebHooks().filter((h) => !own.has(h.resource));
+          return standaloneWebHooks();
         });
       const standalone = pulumi.all([location, hooksHere]).apply(([loc, hooks]) => {
         const registered = hooks as unknown as RegisteredWebHook[];
