@@ -504,11 +504,13 @@ export function markdownTable(r: BenchResults): string {
   rows.push([
     "API calls: check / diff / create / update / read / delete",
     `${p.check} / ${p.diff} / ${p.create} / ${p.update} / ${p.read} / ${p.delete}`,
-    "0 / 0 / ≤ 2 / ≤ 2 / 1 / 1",
+    // A create is a POST and a GET, plus the pre-create snapshot (one search of the location,
+    // shared by the creates that start together: here a lone create pays it alone).
+    "0 / 0 / ≤ 2 + 1 snapshot search / ≤ 2 / 1 / 1",
     yes(
       p.check === 0 &&
         p.diff === 0 &&
-        p.create <= 2 &&
+        p.create <= 3 &&
         p.update <= 2 &&
         p.read === 1 &&
         p.delete === 1,
@@ -524,8 +526,8 @@ export function markdownTable(r: BenchResults): string {
     rows.push([
       `Converge ${c.n} new webhooks: calls (409s, errors)`,
       `${c.calls} (${c.throttled}, ${c.errors})`,
-      "2 per webhook, 0 errors",
-      yes(c.calls <= 2 * c.n && c.errors === 0),
+      "2 per webhook + shared snapshot searches (≤ 1 per 10 webhooks), 0 errors",
+      yes(c.calls <= 2 * c.n + Math.ceil(c.n / 10) && c.errors === 0),
     ]);
     rows.push([
       `Converge ${c.n}: wall time / lower bound (calls span / bound)`,

@@ -805,7 +805,7 @@ export class NexudusClient {
       if (rows.length === 0 || fresh === 0) break; // an empty page, or one seen already
       // More to read: pages left by TotalPages, or rows left by TotalItems (HasNextPage alone,
       // which some servers never turn false, is not trusted).
-      const more = page < result.TotalPages || byId.size < result.TotalItems;
+      const more = page < result.TotalPages || (first === 1 && byId.size < result.TotalItems);
       if (page === first) {
         const used = result.CurrentPageSize;
         if (typeof used === "number" && Number.isInteger(used) && used > 0 && used < size) {

@@ -48,11 +48,11 @@ describe("API calls per operation", () => {
     expect(calls.total).toBe(0);
   });
 
-  it("create makes 2: the POST and the GET that reads every output back", async () => {
+  it("create makes 2 and the pre-create snapshot: a search, the POST, the GET that reads every output back", async () => {
     calls.reset();
     const r = await host.create(d().urn, inputs);
     ({ id, properties: outputs } = r);
-    expect(calls.requests().map((r) => r.route)).toEqual(["create", "get"]);
+    expect(calls.requests().map((r) => r.route)).toEqual(["search", "create", "get"]);
   });
 
   it("diff makes no call, with or without a change", async () => {
@@ -103,12 +103,15 @@ describe("many webhooks through one host", () => {
     await engine.destroy({ parallel: N });
   });
 
-  it(`converges ${N} new webhooks with 2 calls each`, () => {
+  it(`converges ${N} new webhooks with 2 calls each, plus a few shared snapshot searches`, () => {
     expect(emulator.records()).toHaveLength(N);
     expect(engine.state.size).toBe(N);
     expect(createRoutes.filter((r) => r === "create")).toHaveLength(N);
     expect(createRoutes.filter((r) => r === "get")).toHaveLength(N);
-    expect(createRoutes).toHaveLength(2 * N);
+    const searches = createRoutes.filter((r) => r === "search").length;
+    expect(searches).toBeGreaterThanOrEqual(1);
+    expect(searches).toBeLessThanOrEqual(Math.ceil(N / 10));
+    expect(createRoutes).toHaveLength(2 * N + searches);
   });
 
   it(`makes no call for a preview or an up of ${N} unchanged webhooks`, async () => {
