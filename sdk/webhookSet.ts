@@ -100,11 +100,14 @@ export interface WebhookSetArgs {
    *   program at the same location (by id), or its Name starts with such a set's
    *   `namePrefix + " "`. Not this set's own prefix: a webhook named like this set's hooks that
    *   none of them manages is a leftover, and goes;
-   * - its id is in `alsoKeep.ids`, or its Name starts with an `alsoKeep.namePrefixes` entry + " ";
-   * - in a preview where hooks declared with `adopt` do not exist yet: it is the record one of
-   *   them will take over (same action and URL).
+   * - it is a standalone `WebHook` declared in this program at the same location (by id);
+   * - its id is in `alsoKeep.ids`, or its Name is an `alsoKeep.namePrefixes` entry or starts with
+   *   one + " ";
+   * - in a preview where hooks declared with `adopt` (of a set, or standalone) do not exist yet:
+   *   it is the record one of them will take over (same action and URL). While that cannot be
+   *   told, the preview shows `unmanaged` as unknown rather than list it.
    *
-   * Standalone `WebHook`s and sets of other stacks are NOT known: list them in `alsoKeep`.
+   * Sets and webhooks of other stacks are NOT known: list them in `alsoKeep`.
    * Other sets are looked up once this set's hooks are registered, so sets declared later in the
    * same program count; a set declared after an `await` of something slow may be missed: pass
    * its prefix in `alsoKeep.namePrefixes` then. Turning `exclusive` off deletes nothing.
