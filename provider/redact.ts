@@ -33,6 +33,8 @@ function variants(secret: string): string[] {
   forms.add(new URLSearchParams({ s: secret }).toString().slice(2));
   forms.add(JSON.stringify(secret).slice(1, -1));
   forms.add(Buffer.from(secret, "utf8").toString("base64"));
+  forms.add(JSON.stringify(secret).slice(1, -1).replace(/\//g, "\\/")); // "https:\/\/..."
+  forms.add(secret.replace(/&/g, "&amp;")); // quoted in HTML
   return [...forms].filter((f) => f.length >= MIN_SECRET_LENGTH);
 }
 

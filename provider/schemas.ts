@@ -23,6 +23,25 @@ function memo<T>(build: () => T): () => T {
 }
 
 const id = () => z.number().int().positive();
+/** An integer, or the same integer as a string of digits (a server may quote numbers). */
+const intLike = () =>
+  z.union(
+    [
+      z.number().int(),
+      z
+        .string()
+        .regex(/^\d+$/)
+        .transform((s) => Number(s)),
+    ],
+    { error: (issue) => `expected number, received ${describeInput(issue.input)}` },
+  );
+/** How an unexpected input reads in a schema message (`string`, `undefined`...). */
+function describeInput(input: unknown): string {
+  return input === null ? "null" : Array.isArray(input) ? "array" : typeof input;
+}
+
+/** A record id: a positive integer, or one as a string of digits. */
+const recordId = () => intLike().pipe(z.number().int().positive());
 const optionalString = () => z.string().nullish();
 const optionalNumber = () => z.number().nullish();
 
@@ -57,8 +76,8 @@ const lenientString = () =>
 /** Fields common to a full record and a search row. */
 function recordShape() {
   return {
-    Id: id(),
-    BusinessId: z.number().int(),
+    Id: recordId(),
+    BusinessId: intLike(),
     Name: lenientString(),
     Action: actionField(),
     URL: lenientString(),

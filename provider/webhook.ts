@@ -70,8 +70,10 @@ export function parseWebhookId(id: string): number {
 
 /** Re-validates inputs as `check` does; throws (before any write) when they are bad. */
 function validInputs(news: Record<string, unknown>): WebhookInputs {
-  // The URL may be a secret (the provider cannot tell): keep it out of every message from now on.
+  // The URL (and the description) may be secret (the provider cannot tell): keep them out of
+  // every message from now on, including text the API quotes back.
   registerUrlSecret(news.url);
+  registerUrlSecret(news.description);
   const { inputs, failures } = checkWebhookInputs(news);
   if (failures.length > 0) {
     throw new WebhookOperationError(

@@ -119,12 +119,17 @@ export class WebHook extends pulumi.dynamic.Resource {
       resource: this,
       businessId: args.businessId,
       webhookId: this.webhookId,
-      adoptable: pulumi.all([args.adopt, args.url, args.action]).apply(([adopt, url, action]) => {
-        const n = typeof action === "number" ? action : actionNumber(String(action));
-        return adopt === true && typeof url === "string" && n !== undefined
-          ? { action: n, urlSha256: urlSha256(url) }
-          : null;
-      }),
+      // Known as null at once for a hook without adopt, whatever its URL.
+      adoptable: pulumi.output(args.adopt).apply((adopt) =>
+        adopt !== true
+          ? pulumi.output(null)
+          : pulumi.all([args.url, args.action]).apply(([url, action]) => {
+              const n = typeof action === "number" ? action : actionNumber(String(action));
+              return typeof url === "string" && n !== undefined
+                ? { action: n, urlSha256: urlSha256(url) }
+                : null;
+            }),
+      ),
     });
   }
 }

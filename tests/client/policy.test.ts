@@ -179,7 +179,7 @@ describe("error bodies and messages", () => {
 
   it("describes schema problems in one readable line", () => {
     // Name, URL and Active may be null or missing on a foreign record (read as "" / false).
-    const r = webhookRecordSchema().safeParse({ Id: "7", Action: 2, URL: "u" });
+    const r = webhookRecordSchema().safeParse({ Id: "seven", Action: 2, URL: "u" });
     expect(r.success).toBe(false);
     expect(describeIssues(r.error!)).toBe(
       "Id: expected number, received string; BusinessId: expected number, missing",
