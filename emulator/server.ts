@@ -307,6 +307,47 @@ function checkOptions(o: StartEmulatorOptions): void {
   if (o.sharedSecret !== undefined && o.sharedSecret === "") {
     fail("sharedSecret must not be empty");
   }
+  if (o.quirks !== undefined) checkQuirks(o.quirks);
+}
+
+/** Checks quirks (options or `setQuirks`); throws an error naming the field and the rule. */
+function checkQuirks(q: EmulatorQuirks): void {
+  const fail = (msg: string): never => {
+    throw new Error(`startEmulator: quirks.${msg}`);
+  };
+  if (typeof q !== "object" || q === null) fail("must be an object");
+  const known = [
+    "endlessPaging",
+    "maxPageSize",
+    "silentPageSizeCap",
+    "totalItemsOffset",
+    "routeNotFoundAsString",
+    "actionAsName",
+    "extraFields",
+    "normalise",
+    "echoRequestInErrors",
+  ];
+  for (const key of Object.keys(q)) {
+    if (!known.includes(key)) fail(`${key} is not a quirk (known: ${known.join(", ")})`);
+  }
+  if (
+    q.endlessPaging !== undefined &&
+    !["hasNextPage", "repeatPage", "growing"].includes(q.endlessPaging)
+  ) {
+    fail(
+      `endlessPaging must be "hasNextPage", "repeatPage" or "growing" (got ${String(q.endlessPaging)})`,
+    );
+  }
+  if (q.maxPageSize !== undefined && !(Number.isInteger(q.maxPageSize) && q.maxPageSize >= 1)) {
+    fail(`maxPageSize must be an integer >= 1 (got ${q.maxPageSize})`);
+  }
+  if (q.totalItemsOffset !== undefined && !Number.isInteger(q.totalItemsOffset)) {
+    fail(`totalItemsOffset must be an integer (got ${q.totalItemsOffset})`);
+  }
+  const max = q.normalise?.maxDescription;
+  if (max !== undefined && !(Number.isInteger(max) && max >= 0)) {
+    fail(`normalise.maxDescription must be an integer >= 0 (got ${max})`);
+  }
 }
 
 const fireBodySchema = () =>
@@ -827,6 +868,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
     },
     addUser: (u) => directory.add(u),
     setQuirks: (q) => {
+      checkQuirks(q);
       quirks = { ...q };
     },
   };
