@@ -6,8 +6,9 @@
  * one search of the location (one page of up to 1,000 rows, read to the end when there are more)
  * shared by the creates of a run: a create joins a snapshot that has not been sent yet, so the
  * snapshot shows the server as it was after the create started; otherwise it asks for a new one.
- * Creates arriving together (the engine starts a run's creates in parallel) wait
- * {@link COALESCE_MS} for each other, so a burst costs one search per location.
+ * Creates arriving together (the engine starts a run's creates in parallel) wait for each other
+ * (until none joined for {@link COALESCE_MS}, at most {@link MAX_COALESCE_MS}), so a burst costs
+ * one search per location. Creates that start one after the other (parallelism 1) pay one each.
  *
  * After an ambiguous failure, {@link findOwnCreate} looks for a record at the location with the
  * same action, URL and Name (as a server may normalise them: trimmed Name, punycode host) that is
@@ -23,8 +24,13 @@ import type { NexudusClient } from "./client";
 import { sameName, sameUrl, type WebhookInputs } from "./inputs";
 import { processWide } from "./processWide";
 
-/** How long the first create of a burst waits for others to join its snapshot, in ms. */
+/**
+ * How long a snapshot waits after the last create that joined it before it is sent, in ms (a
+ * debounce: the creates of a run reach the host over some tens of milliseconds)...
+ */
 export const COALESCE_MS = 25;
+/** ...and at most this long after the first one asked for it. */
+export const MAX_COALESCE_MS = 250;
 
 /** The ids at a location before a create, or why they could not be read. */
 export type CreateSnapshot =
@@ -33,6 +39,8 @@ export type CreateSnapshot =
 
 interface Pending {
   sent: boolean;
+  /** When the last create joined (ms, `Date.now()`). */
+  lastJoin: number;
   readonly snapshot: Promise<CreateSnapshot>;
 }
 
@@ -76,11 +84,16 @@ export function snapshotBeforeCreate(
   const open = byLocation.get(businessId);
   if (open && !open.sent) {
     s.stats.joined++;
+    open.lastJoin = Date.now();
     return open.snapshot;
   }
   s.stats.snapshots++;
-  const entry: { sent: boolean; snapshot?: Promise<CreateSnapshot> } = { sent: false };
-  entry.snapshot = new Promise<void>((r) => setTimeout(r, COALESCE_MS))
+  const opened = Date.now();
+  const entry: { sent: boolean; lastJoin: number; snapshot?: Promise<CreateSnapshot> } = {
+    sent: false,
+    lastJoin: opened,
+  };
+  entry.snapshot = coalesce(entry, opened)
     .then(() => client.searchAll({ businessId }, { beforeSend: () => (entry.sent = true) }))
     .then(
       (rows): CreateSnapshot => ({
@@ -95,6 +108,16 @@ export function snapshotBeforeCreate(
     });
   byLocation.set(businessId, entry as Pending);
   return entry.snapshot;
+}
+
+/** Resolves once no create joined for {@link COALESCE_MS}, or {@link MAX_COALESCE_MS} passed. */
+async function coalesce(entry: { lastJoin: number }, opened: number): Promise<void> {
+  for (;;) {
+    const now = Date.now();
+    const wait = Math.min(entry.lastJoin + COALESCE_MS, opened + MAX_COALESCE_MS) - now;
+    if (wait <= 0) return;
+    await new Promise((r) => setTimeout(r, wait));
+  }
 }
 
 /** What {@link findOwnCreate} concluded. */
