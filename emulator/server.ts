@@ -326,6 +326,7 @@ function checkQuirks(q: EmulatorQuirks): void {
     "extraFields",
     "normalise",
     "echoRequestInErrors",
+    "bareWriteAnswers",
   ];
   for (const key of Object.keys(q)) {
     if (!known.includes(key)) fail(`${key} is not a quirk (known: ${known.join(", ")})`);
@@ -412,6 +413,15 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
 
   const fireEvent = (businessId: number, action: number, payload?: unknown) =>
     fire(store, businessId, action, payload, deliveryOpts);
+
+  /** A write answer as a `bareWriteAnswers` server sends it (no dates). */
+  const bare = (envelope: Record<string, unknown>): Record<string, unknown> => {
+    if (!quirks.bareWriteAnswers) return envelope;
+    const out = { ...envelope };
+    delete out["UpdatedOn"];
+    delete out["UpdatedBy"];
+    return out;
+  };
 
   /** Runs an API route's real handler; with `dryRun` nothing is written. */
   function runRoute(
@@ -508,7 +518,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
             return { status: 200, body: successEnvelope("created", store.peekNextId(), now, by) };
           }
           const r = store.create(v.value, by);
-          return { status: 200, body: successEnvelope("created", r.Id, r.UpdatedOn, by) };
+          return { status: 200, body: bare(successEnvelope("created", r.Id, r.UpdatedOn, by)) };
         }
         const id = v.value.Id ?? 0;
         if (!store.has(id)) return { status: 404, body: NOT_FOUND };
@@ -520,7 +530,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
         }
         const r = store.replace(id, v.value, by);
         return r
-          ? { status: 200, body: successEnvelope("updated", r.Id, r.UpdatedOn, by) }
+          ? { status: 200, body: bare(successEnvelope("updated", r.Id, r.UpdatedOn, by)) }
           : { status: 404, body: NOT_FOUND };
       }
       case "token": {

@@ -281,6 +281,8 @@ export interface EmulatorQuirks {
   normalise?: { trimName?: boolean; punycodeHost?: boolean; maxDescription?: number };
   /** Error answers (400, `status` and `wasSuccessfulFalse` faults) quote the request's URL. */
   echoRequestInErrors?: boolean;
+  /** Create and update answers carry no `UpdatedOn` / `UpdatedBy` (only `Value: {Id}`). */
+  bareWriteAnswers?: boolean;
 }
 
 /** A running emulator. */

@@ -336,10 +336,7 @@ export function learnServerForms(
   record: { Name: string; URL: string; Description?: string | null; UpdatedOn?: string | null },
 ): ServerForms {
   const known = serverFormsOf(outputs);
-  const untouched =
-    typeof record.UpdatedOn === "string" &&
-    record.UpdatedOn !== "" &&
-    record.UpdatedOn === outputs.updatedOn;
+  const untouched = sameInstant(record.UpdatedOn, outputs.updatedOn);
   const now: Record<NormalisedKey, unknown> = {
     name: record.Name,
     url: record.URL,
@@ -356,6 +353,14 @@ export function learnServerForms(
     }
   }
   return out;
+}
+
+/** Whether two `UpdatedOn` values name the same instant (the same text, or the same time). */
+function sameInstant(a: unknown, b: unknown): boolean {
+  if (typeof a !== "string" || typeof b !== "string" || a === "" || b === "") return false;
+  if (a === b) return true;
+  const ta = Date.parse(a);
+  return !Number.isNaN(ta) && ta === Date.parse(b);
 }
 
 /** The server forms of a record just written with `inputs` and read back (what differs). */

@@ -203,6 +203,27 @@ describe("a server that stores normalised values", () => {
     await engine.destroy();
   });
 
+  it("converges too when its write answers carry no UpdatedOn (the record is read back)", async () => {
+    const { emulator, host } = rig;
+    emulator.setQuirks({ normalise: NORMALISE, bareWriteAnswers: true });
+    const engine = new Engine(host);
+    const desired = (name: string) => [
+      hookFrom(template, "bare", { name, url: "https://bücher.example/bare", description: LONG }),
+    ];
+    await engine.up(desired("  First  "));
+    emulator.clearRequests();
+    await engine.up(desired("  Second  "));
+    // The GET the PUT is built from, the PUT, and the GET that reads back what was stored.
+    expect(emulator.requests().map((r) => r.route)).toEqual(["get", "update", "get"]);
+    expect(engine.find("bare")!.outputs.name).toBe("Second");
+    expect(await cycles(engine, desired("  Second  "))).toEqual({ updates: 0, puts: 0 });
+    rows.push({
+      server: "the same, with write answers without UpdatedOn",
+      "updates in 3 refresh + up": 0,
+    });
+    await engine.destroy();
+  });
+
   it("finds its own normalised record after a lost create answer, and adopts a punycode URL", async () => {
     const { emulator, host } = rig;
     emulator.setQuirks({ normalise: NORMALISE });
