@@ -211,11 +211,12 @@ export class PulumiSession {
   }
 
   /** Starts `pulumi <args>` and returns the child (for interruption tests). */
-  spawn(cwd: string, args: string[]): ChildProcess {
+  spawn(cwd: string, args: string[], opts: { detached?: boolean } = {}): ChildProcess {
     return spawn(this.cli.bin, [...args, "--non-interactive"], {
       cwd,
       env: this.env,
       stdio: ["pipe", "pipe", "pipe"],
+      detached: opts.detached ?? false,
     });
   }
 
