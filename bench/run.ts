@@ -36,6 +36,7 @@ import { Engine, type StateEntry } from "../tests/support/engine";
 import { startHost, type ConfigValue, type Host } from "../tests/support/host";
 import { API_LIMITS, lowerBoundMs } from "./bound";
 import { convergeChartSvg } from "./chart";
+import { engineTable, runEngineBench, type EngineBench } from "./engine";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
 const LOCATION = 1234;
@@ -707,8 +708,13 @@ async function aligned(markdown: string): Promise<string> {
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
-  const results = await runBench(opts);
-  const table = await aligned(markdownTable(results));
+  const results: BenchResults & { engine?: EngineBench } = await runBench(opts);
+  // The real engine's share (skipped with --quick, and where no Pulumi CLI is installed).
+  const engine = opts.quick
+    ? undefined
+    : await runEngineBench({ n: 100, timeFactor: opts.timeFactor }, log);
+  if (engine) results.engine = engine;
+  const table = await aligned(markdownTable(results) + (engine ? engineTable(engine) : ""));
   console.log(table);
   for (const file of [opts.out, opts.table, opts.chart])
     fs.mkdirSync(path.dirname(file), { recursive: true });
