@@ -52,7 +52,12 @@ beforeAll(async () => {
       { username: "ci@example.com", password: "x", roles: ["Administrator"], apiTokens: [TOKEN] },
     ],
   });
-  pulumi = new PulumiSession(cli, root, { NEXUDUS_TIME_FACTOR: String(TIME_FACTOR) });
+  pulumi = new PulumiSession(cli, root, {
+    NEXUDUS_TIME_FACTOR: String(TIME_FACTOR),
+    // Each command here follows the last within the emulator's (scaled) minute: a new host starts
+    // with a fresh limiter while the server still counts the previous command's writes.
+    NEXUDUS_MAX_RETRIES: "30",
+  });
   dir = makeProgram(root, "thirty", { files: { "index.ts": PROGRAM } });
 }, 600_000);
 
@@ -181,7 +186,12 @@ test("SIGKILL mid-run: the host stops, `pending` names and deletes each extra re
     {
       stdout: { write: (s: string) => (out += s) },
       stderr: { write: (s: string) => (err += s) },
-      env: { NEXUDUS_BASE_URL: emulator.url, NEXUDUS_TOKEN: TOKEN, NEXUDUS_TIME_FACTOR: "0.01" },
+      env: {
+        NEXUDUS_BASE_URL: emulator.url,
+        NEXUDUS_TOKEN: TOKEN,
+        NEXUDUS_TIME_FACTOR: String(TIME_FACTOR),
+        NEXUDUS_MAX_RETRIES: "30",
+      },
     },
   );
   expect({ code, err }).toEqual({ code: 0, err: "" });
