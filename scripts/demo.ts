@@ -7,9 +7,9 @@
  * outputs, a BookingCreate fired through the emulator and received signed, refresh (lastTrigger
  * moved), preview (no changes), destroy.
  *
- * Where the Pulumi CLI is not installed it tries `PulumiCommand.install()`; where that fails too
- * (no internet), it says so and runs the same program's lifecycle through the real
- * dynamic-provider host instead (the test harness in tests/support), labelled as such.
+ * Where the Pulumi CLI is not installed (it is never downloaded), it says so and runs the same
+ * program's lifecycle through the real dynamic-provider host instead (the test harness in
+ * tests/support), labelled as such.
  */
 import * as fs from "fs";
 import * as http from "http";
@@ -94,18 +94,9 @@ async function automationLifecycle(
     cmd = await automation.PulumiCommand.get();
     info(`Pulumi CLI ${cmd.version?.toString() ?? ""} found`);
   } catch {
-    if (process.env.NEXUDUS_DEMO_NO_INSTALL) {
-      // Tests and CI: no download attempts, only loopback traffic.
-      info("The Pulumi CLI is not installed, and NEXUDUS_DEMO_NO_INSTALL forbids installing it.");
-      return undefined;
-    }
-    info("The Pulumi CLI is not installed; installing it with PulumiCommand.install() ...");
-    try {
-      cmd = await automation.PulumiCommand.install({ root: path.join(work, "pulumi-cli") });
-    } catch (e) {
-      info(`Could not install the Pulumi CLI: ${(e as Error).message}`);
-      return undefined;
-    }
+    // Never downloaded: without a Pulumi CLI on PATH the demo runs through the host instead.
+    info("The Pulumi CLI is not installed (it is never downloaded by the demo).");
+    return undefined;
   }
   // The dynamic-provider host resolves `pulumi-nexudus/provider` from the program folder.
   const programDir = path.join(work, "program");
