@@ -162,7 +162,7 @@ function main() {
   const restore = () => {
     if (process.env.NEXUDUS_MATRIX_KEEP || installedPulumi() === locked) return;
     console.log(`test-matrix: putting back the locked @pulumi/pulumi ${locked}`);
-    run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], { env });
+    run("npm", ["install", "--no-save", "--no-audit", "--no-fund", "--loglevel=error"], { env });
   };
 
   const installed = installedPulumi();
