@@ -173,6 +173,8 @@ function main() {
   }
   console.log(`\n==== test matrix: ${label}${node.cached ? "" : " [Node just installed]"} ====\n`);
   const testStarted = Date.now();
+  // Ctrl-C stops the tests (the child gets it too), not this script: the lock is still put back.
+  process.on("SIGINT", () => undefined);
   const status = run("npm", ["test"], { env });
   const secs = (ms) => `${(ms / 1000).toFixed(0)} s`;
   console.log(
