@@ -18,7 +18,7 @@ export const HOW_TO_GET_PULUMI =
   "The end-to-end suite (tests/e2e) needs the Pulumi CLI. Either run `npm run pulumi:install` " +
   "(builds pulumi, pulumi-language-nodejs and the dynamic-provider launcher into .tools/bin from " +
   "the Go module proxy; needs Go 1.26+, about 4 minutes the first time), or put your own Pulumi " +
-  "CLI (3.139 or later, with its pulumi-language-nodejs) on PATH.";
+  "CLI (with its pulumi-language-nodejs) on PATH.";
 
 export interface PulumiCli {
   /** The `pulumi` executable. */
