@@ -17,7 +17,8 @@
  *
  * Writes the results as JSON (`--out`, default bench/results.json), the table as Markdown
  * (`--table`, default bench/results.md) and a chart of converge time against N with the bound
- * (`--chart`, default bench/converge.svg).
+ * (`--chart`, default bench/converge.svg); a `--quick` run writes them to bench/quick/ instead, so it
+ * never overwrites the committed results.
  *
  * Flags: `--n 10,100,500` (the sizes), `--quick` (N = 10 and no sweep unless given: for CI),
  * `--time-factor 0.1` (a minute lasts 6 s), `--sweep 0.02,0.05` (converge the middle N again at
@@ -36,6 +37,7 @@ import { Engine, type StateEntry } from "../tests/support/engine";
 import { startHost, type ConfigValue, type Host } from "../tests/support/host";
 import { API_LIMITS, lowerBoundMs } from "./bound";
 import { convergeChartSvg } from "./chart";
+import { engineTable, runEngineBench, type EngineBench } from "./engine";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
 const LOCATION = 1234;
@@ -67,6 +69,7 @@ function parseArgs(argv: string[]): Options {
   };
   let sizesGiven = false;
   let sweepGiven = false;
+  const given = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.includes("=")
@@ -103,12 +106,15 @@ function parseArgs(argv: string[]): Options {
         if (!(opts.timeFactor > 0)) throw new Error("bench: --time-factor must be a number > 0");
         break;
       case "--out":
+        given.add(flag);
         opts.out = path.resolve(value());
         break;
       case "--table":
+        given.add(flag);
         opts.table = path.resolve(value());
         break;
       case "--chart":
+        given.add(flag);
         opts.chart = path.resolve(value());
         break;
       case "--timeline":
@@ -126,6 +132,11 @@ function parseArgs(argv: string[]): Options {
   }
   if (opts.quick && !sizesGiven) opts.sizes = [10];
   if (opts.quick && !sweepGiven) opts.sweep = [];
+  // A quick run never overwrites the committed results: it writes to bench/quick/ (git-ignored).
+  const quickDir = path.join(REPO_ROOT, "bench", "quick");
+  if (opts.quick && !given.has("--out")) opts.out = path.join(quickDir, "results.json");
+  if (opts.quick && !given.has("--table")) opts.table = path.join(quickDir, "results.md");
+  if (opts.quick && !given.has("--chart")) opts.chart = path.join(quickDir, "converge.svg");
   opts.sizes = [...new Set(opts.sizes)].sort((a, b) => a - b);
   return opts;
 }
@@ -709,8 +720,13 @@ async function aligned(markdown: string): Promise<string> {
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
-  const results = await runBench(opts);
-  const table = await aligned(markdownTable(results));
+  const results: BenchResults & { engine?: EngineBench } = await runBench(opts);
+  // The real engine's share (skipped with --quick, and where no Pulumi CLI is installed).
+  const engine = opts.quick
+    ? undefined
+    : await runEngineBench({ n: 100, timeFactor: opts.timeFactor }, log);
+  if (engine) results.engine = engine;
+  const table = await aligned(markdownTable(results) + (engine ? engineTable(engine) : ""));
   console.log(table);
   for (const file of [opts.out, opts.table, opts.chart])
     fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -96,6 +96,11 @@ export class WebHook extends pulumi.dynamic.Resource {
       name,
       {
         ...args,
+        // Every output must be a key of the props, or the engine never resolves it: `active`,
+        // `description` and `adopt` are optional inputs, so list them even when not given.
+        active: args.active,
+        description: args.description,
+        adopt: args.adopt,
         webhookId: undefined,
         uniqueId: undefined,
         actionName: undefined,
