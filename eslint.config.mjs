@@ -32,6 +32,7 @@ export default tseslint.config(
         process: "readonly",
         console: "readonly",
         __dirname: "readonly",
+        __filename: "readonly",
       },
     },
   },

@@ -2,7 +2,8 @@
  * Loading webhooks: every page of the search endpoint, per location, with a progress line, and
  * full records (GET) where a search row lacks a field.
  */
-import type { SearchQuery } from "../provider/client";
+import { MAX_SEARCH_PAGES, type SearchQuery } from "../provider/client";
+import { NexudusResponseError } from "../provider/errors";
 import type { SearchPage, WebhookRecord, WebhookSummary } from "../provider/schemas";
 import type { Progress } from "./io";
 
@@ -22,8 +23,8 @@ export interface WebhookFilter {
 
 /** The API's largest page. */
 export const PAGE_SIZE = 1000;
-/** A guard against an API whose `HasNextPage` never turns false. */
-const MAX_PAGES = 100_000;
+/** A guard against an API whose paging never ends (the provider's own cap). */
+const MAX_PAGES = MAX_SEARCH_PAGES;
 
 function matches(row: WebhookSummary, filter: WebhookFilter, businessId: number | undefined) {
   return (
@@ -49,14 +50,25 @@ export async function fetchWebhooks(
   try {
     for (const businessId of scopes) {
       const where = businessId === undefined ? "" : ` of location ${businessId}`;
+      const seen = new Set<number>();
       let loaded = 0;
-      for (let page = 1; page <= MAX_PAGES; page++) {
+      for (let page = 1; ; page++) {
+        if (page > MAX_PAGES) {
+          throw new NexudusResponseError({
+            method: "GET",
+            path: "/api/sys/webhooks",
+            problem: `the search did not end after ${MAX_PAGES} pages, so paging was stopped`,
+          });
+        }
         const q: SearchQuery = { page, size: PAGE_SIZE, orderBy: "Id" };
         if (businessId !== undefined) q.businessId = businessId;
         if (filter.action !== undefined) q.action = filter.action;
         if (filter.active !== undefined) q.active = filter.active;
         const result = await source.searchPage(q);
+        let fresh = 0;
         for (const row of result.Records) {
+          if (!seen.has(row.Id)) fresh++;
+          seen.add(row.Id);
           if (matches(row, filter, businessId)) byId.set(row.Id, row);
         }
         loaded += result.Records.length;
@@ -64,7 +76,8 @@ export async function fetchWebhooks(
         progress.update(
           `Loading webhooks${where}: page ${page} of ${pages} (${loaded} of ${result.TotalItems})`,
         );
-        if (!result.HasNextPage || result.Records.length === 0) break;
+        // Stop at TotalPages, on an empty page, and on a page of rows seen already.
+        if (result.Records.length === 0 || fresh === 0 || page >= result.TotalPages) break;
       }
     }
   } finally {

@@ -3,6 +3,7 @@
  * line per location; exits 1 when any is flagged so a pipeline can gate on it.
  */
 import type { WebhookSummary } from "../provider/schemas";
+import { canonicalUrl } from "../provider/inputs";
 import { connect } from "./connect";
 import { fetchWebhooks } from "./fetch";
 import {
@@ -44,7 +45,7 @@ export interface HealthRules {
 }
 
 /** Which rule a webhook broke. */
-export type HealthRule = "disabled" | "failing" | "silent";
+export type HealthRule = "disabled" | "failing" | "silent" | "duplicate";
 
 /** One broken rule, with a sentence for people. */
 export interface HealthProblem {
@@ -60,6 +61,8 @@ export interface LocationHealth {
   disabled: number;
   failing: number;
   silent: number;
+  /** Webhooks sharing their action and URL with another at the location (events go out twice). */
+  duplicate: number;
 }
 
 /** The outcome of a check. */
@@ -112,6 +115,37 @@ export function problemsOf(row: WebhookSummary, rules: HealthRules, now: number)
 }
 
 /**
+ * The duplicate problem of each webhook that shares its location, action and URL with another
+ * (every event is then delivered once per copy), by id; the URL is compared as a server may
+ * store it (see `canonicalUrl`) and never quoted.
+ */
+export function duplicatesOf(rows: readonly WebhookSummary[]): Map<number, HealthProblem> {
+  const groups = new Map<string, WebhookSummary[]>();
+  for (const row of rows) {
+    if (!row.URL) continue;
+    const key = JSON.stringify([row.BusinessId, row.Action, canonicalUrl(row.URL)]);
+    const group = groups.get(key) ?? [];
+    group.push(row);
+    groups.set(key, group);
+  }
+  const out = new Map<number, HealthProblem>();
+  for (const group of groups.values()) {
+    if (group.length < 2) continue;
+    const ids = group.map((r) => r.Id).sort((a, b) => a - b);
+    for (const row of group) {
+      out.set(row.Id, {
+        rule: "duplicate",
+        message:
+          `duplicate: ${group.length} webhooks at location ${row.BusinessId} with action ` +
+          `${actionLabel(row.Action)} and the same URL (ids ${ids.join(", ")}): every event is ` +
+          `delivered ${group.length} times; delete all but one`,
+      });
+    }
+  }
+  return out;
+}
+
+/**
  * Checks every row. `businessIds` lists locations asked for explicitly, so that one without
  * webhooks still gets its summary line.
  */
@@ -125,17 +159,28 @@ export function assess(
   const location = (businessId: number) => {
     let l = locations.get(businessId);
     if (!l) {
-      l = { businessId, webhooks: 0, flagged: 0, disabled: 0, failing: 0, silent: 0 };
+      l = {
+        businessId,
+        webhooks: 0,
+        flagged: 0,
+        disabled: 0,
+        failing: 0,
+        silent: 0,
+        duplicate: 0,
+      };
       locations.set(businessId, l);
     }
     return l;
   };
   for (const id of businessIds) location(id);
   const flagged: HealthReport["flagged"] = [];
+  const duplicates = duplicatesOf(rows);
   for (const row of rows) {
     const l = location(row.BusinessId);
     l.webhooks++;
     const problems = problemsOf(row, rules, now);
+    const duplicate = duplicates.get(row.Id);
+    if (duplicate) problems.push(duplicate);
     if (problems.length === 0) continue;
     flagged.push({ row, problems });
     l.flagged++;
@@ -155,7 +200,8 @@ export function summaryLine(l: LocationHealth): string {
     return `location ${l.businessId}: ${plural(l.webhooks, "webhook")}, all healthy`;
   return (
     `location ${l.businessId}: ${plural(l.webhooks, "webhook")}, ${l.flagged} flagged ` +
-    `(${l.disabled} disabled, ${l.failing} failing, ${l.silent} silent)`
+    `(${l.disabled} disabled, ${l.failing} failing, ${l.silent} silent` +
+    `${l.duplicate > 0 ? `, ${l.duplicate} duplicated` : ""})`
   );
 }
 

@@ -26,8 +26,10 @@ Inspect the webhooks of a Nexudus account and bring hand-made ones under Pulumi.
 
 Commands:
   list     every webhook, as a table or JSON
-  health   flag disabled, failing or silent webhooks; exits 1 when any is flagged
+  health   flag disabled, failing, silent or duplicate webhooks; exits 1 when any is flagged
   export   print a Pulumi program (TypeScript) that adopts a location's webhooks
+  pending  after a killed pulumi up: which pending creates reached Nexudus, and the refresh
+           that records them
 
 Run \`nexudus-webhooks <command> --help\` for a command's flags.
 
@@ -69,7 +71,9 @@ Checks every webhook and flags the ones that are
   disabled  Active is false (Nexudus disables a webhook after 10 failed deliveries in a row);
   failing   ErrorCount is over N (default 0), shown with LastError;
   silent    with --stale: no successful delivery (LastTrigger) for more than DAYS days, or never
-            fired since it was created more than DAYS days ago.
+            fired since it was created more than DAYS days ago;
+  duplicate two or more webhooks at one location with the same action and URL (every event is
+            delivered once per copy), with their ids.
 Prints the flagged webhooks, then a summary line per location. Exits 1 when any webhook is
 flagged, so a pipeline can gate on it.
 
@@ -114,6 +118,40 @@ Needs the WebHook-List and WebHook-Read roles (or full administrator).
 Examples:
   nexudus-webhooks export --business 1234 --out index.ts
   nexudus-webhooks export --business 1234 --set > webhooks.ts
+
+${CONNECTION}
+
+${EXIT_CODES}
+`;
+
+/** `nexudus-webhooks pending --help`. */
+export const PENDING_HELP = `Usage: nexudus-webhooks pending --state FILE [--since TIME] [--delete] [--json]
+
+After \`pulumi up\` was killed (SIGKILL; a CI job cancelled hard), the state lists pending
+creates: webhooks whose create was started but whose answer the engine never recorded. Some
+reached Nexudus: a record that no state holds, which the next \`pulumi up\` would create a second
+time. This command reads the state, looks each pending create up in Nexudus (same location,
+action, name and URL, held by no resource of the state) and names the extra record of each.
+With --delete it deletes exactly those (never a record that two pending creates could claim),
+so that after \`pulumi refresh --clear-pending-creates\` the next \`pulumi up\` creates each
+declared webhook once.
+
+Flags:
+  --state FILE    the output of \`pulumi stack export --show-secrets\` (- reads stdin)
+  --since TIME    only records created at or after TIME (ISO 8601), e.g. when the killed job
+                  started: an identical webhook that another stack made before is never named
+  --delete        delete the extra records it names
+  --json          print {pending, extra, deleted, next} instead of text
+  -h, --help      show this help
+
+Needs the WebHook-List role (and WebHook-Delete for --delete), or full administrator.
+
+Example:
+  pulumi cancel --yes                      # the killed run left its lock
+  pulumi stack export --show-secrets > state.json
+  nexudus-webhooks pending --state state.json --since 2026-12-01T09:30:00Z --delete
+  pulumi refresh --clear-pending-creates --yes
+  pulumi up
 
 ${CONNECTION}
 

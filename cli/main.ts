@@ -14,6 +14,7 @@ import { healthCommand } from "./health";
 import { MAIN_HELP } from "./help";
 import { EXIT, type CliIO } from "./io";
 import { listCommand } from "./list";
+import { pendingCommand } from "./pending";
 import { UsageError } from "./options";
 
 export { EXIT, type CliIO } from "./io";
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, (argv: string[], io: CliIO) => Promise<number>> =
   list: listCommand,
   health: healthCommand,
   export: exportCommand,
+  pending: pendingCommand,
 };
 
 /** Edit distance (insertions, deletions, substitutions). */
@@ -77,13 +79,15 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       return await COMMANDS[topic]!(["--help"], io);
     }
     if (first.startsWith("-")) {
-      throw new UsageError(`expected a command (list, health, export) before ${first}`);
+      throw new UsageError(`expected a command (list, health, export, pending) before ${first}`);
     }
     if (!Object.hasOwn(COMMANDS, first)) {
       const known = closestCommand(first);
       throw new UsageError(
         `unknown command ${JSON.stringify(first)}` +
-          (known ? `; did you mean ${known}?` : "; the commands are list, health and export"),
+          (known
+            ? `; did you mean ${known}?`
+            : "; the commands are list, health, export and pending"),
       );
     }
     command = first;

@@ -22,6 +22,7 @@ export type {
   DeliveryResult,
   EmulatorHandle,
   EmulatorLocation,
+  EmulatorQuirks,
   EmulatorUser,
   FaultKind,
   FaultSpec,

@@ -30,6 +30,7 @@ import {
   DEFAULT_TOKEN_TTL_SECONDS,
   ROUTE_ROLES,
   type EmulatorHandle,
+  type EmulatorQuirks,
   type EmulatorUser,
   type FaultSpec,
   type RateLimits,
@@ -37,7 +38,14 @@ import {
   type Route,
   type StartEmulatorOptions,
 } from "./types";
-import { joinErrors, validateWriteBody, type FieldError } from "./validation";
+import {
+  joinErrors,
+  validateWriteBody,
+  type FieldError,
+  type WebhookWriteBody,
+} from "./validation";
+import { actionName } from "../provider/actions";
+import { domainToASCII } from "node:url";
 
 /** Largest request body accepted, in bytes. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -208,6 +216,67 @@ function badRecordBody(route: Route, real: Answer): unknown {
   }
 }
 
+/** A record as a quirky server shows it (action by name, extra fields). */
+function quirkyRecord(r: unknown, q: EmulatorQuirks): unknown {
+  if (typeof r !== "object" || r === null) return r;
+  const out: Record<string, unknown> = { ...(r as Record<string, unknown>) };
+  if (q.actionAsName && typeof out["Action"] === "number") {
+    out["Action"] = actionName(out["Action"]) ?? out["Action"];
+  }
+  if (q.extraFields) {
+    out["TenantTimeZone"] = "Europe/London";
+    out["Tags"] = ["x"];
+    out["Links"] = { self: `/api/sys/webhooks/${String(out["Id"])}` };
+  }
+  return out;
+}
+
+/** A search envelope as a quirky server answers it (see {@link EmulatorQuirks}). */
+function quirkySearch(env: ReturnType<typeof runSearch>, q: EmulatorQuirks): unknown {
+  const out: Record<string, unknown> = {
+    ...env,
+    Records: env.Records.map((r) => quirkyRecord(r, q)),
+  };
+  if (q.totalItemsOffset) out["TotalItems"] = env.TotalItems + q.totalItemsOffset;
+  if (q.endlessPaging) {
+    out["HasNextPage"] = true;
+    out["TotalPages"] = Math.max(env.TotalPages, env.CurrentPage + 1);
+  }
+  if (q.extraFields) out["ServerTime"] = new Date().toISOString();
+  return out;
+}
+
+/** The values a normalising server stores for a write body. */
+function normalised(body: WebhookWriteBody, q: EmulatorQuirks): WebhookWriteBody {
+  const n = q.normalise;
+  if (!n) return body;
+  const out = { ...body };
+  if (n.trimName) out.Name = out.Name.trim();
+  if (n.punycodeHost) {
+    const m = /^([a-z][a-z0-9+.-]*:\/\/(?:[^/?#@]*@)?)([^/?#:]*)/i.exec(out.URL);
+    const ascii = m ? domainToASCII(m[2]!) : "";
+    if (m && ascii) out.URL = `${m[1]}${ascii}${out.URL.slice(m[0].length)}`;
+  }
+  if (
+    n.maxDescription !== undefined &&
+    out.Description &&
+    out.Description.length > n.maxDescription
+  ) {
+    out.Description = out.Description.slice(0, n.maxDescription);
+  }
+  return out;
+}
+
+/** The URL of a write body, when there is one (for `echoRequestInErrors`). */
+function requestUrl(body: string): string | undefined {
+  try {
+    const v = (JSON.parse(body) as { URL?: unknown }).URL;
+    return typeof v === "string" ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function checkOptions(o: StartEmulatorOptions): void {
   const fail = (msg: string): never => {
     throw new Error(`startEmulator: ${msg}`);
@@ -237,6 +306,48 @@ function checkOptions(o: StartEmulatorOptions): void {
   }
   if (o.sharedSecret !== undefined && o.sharedSecret === "") {
     fail("sharedSecret must not be empty");
+  }
+  if (o.quirks !== undefined) checkQuirks(o.quirks);
+}
+
+/** Checks quirks (options or `setQuirks`); throws an error naming the field and the rule. */
+function checkQuirks(q: EmulatorQuirks): void {
+  const fail = (msg: string): never => {
+    throw new Error(`startEmulator: quirks.${msg}`);
+  };
+  if (typeof q !== "object" || q === null) fail("must be an object");
+  const known = [
+    "endlessPaging",
+    "maxPageSize",
+    "silentPageSizeCap",
+    "totalItemsOffset",
+    "routeNotFoundAsString",
+    "actionAsName",
+    "extraFields",
+    "normalise",
+    "echoRequestInErrors",
+    "bareWriteAnswers",
+  ];
+  for (const key of Object.keys(q)) {
+    if (!known.includes(key)) fail(`${key} is not a quirk (known: ${known.join(", ")})`);
+  }
+  if (
+    q.endlessPaging !== undefined &&
+    !["hasNextPage", "repeatPage", "growing"].includes(q.endlessPaging)
+  ) {
+    fail(
+      `endlessPaging must be "hasNextPage", "repeatPage" or "growing" (got ${String(q.endlessPaging)})`,
+    );
+  }
+  if (q.maxPageSize !== undefined && !(Number.isInteger(q.maxPageSize) && q.maxPageSize >= 1)) {
+    fail(`maxPageSize must be an integer >= 1 (got ${q.maxPageSize})`);
+  }
+  if (q.totalItemsOffset !== undefined && !Number.isInteger(q.totalItemsOffset)) {
+    fail(`totalItemsOffset must be an integer (got ${q.totalItemsOffset})`);
+  }
+  const max = q.normalise?.maxDescription;
+  if (max !== undefined && !(Number.isInteger(max) && max >= 0)) {
+    fail(`normalise.maxDescription must be an integer >= 0 (got ${max})`);
   }
 }
 
@@ -278,6 +389,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
   const makeLimiter = (l: false | Partial<RateLimits> | undefined): RateLimiter | undefined =>
     l === false || l === undefined ? undefined : new RateLimiter(l, timeFactor);
   let limiter = makeLimiter(opts.rateLimits);
+  let quirks: EmulatorQuirks = { ...opts.quirks };
   const faults = new FaultBook();
   let log: RequestLogEntry[] = [];
   const deliveryOpts = {
@@ -302,6 +414,15 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
   const fireEvent = (businessId: number, action: number, payload?: unknown) =>
     fire(store, businessId, action, payload, deliveryOpts);
 
+  /** A write answer as a `bareWriteAnswers` server sends it (no dates). */
+  const bare = (envelope: Record<string, unknown>): Record<string, unknown> => {
+    if (!quirks.bareWriteAnswers) return envelope;
+    const out = { ...envelope };
+    delete out["UpdatedOn"];
+    delete out["UpdatedBy"];
+    return out;
+  };
+
   /** Runs an API route's real handler; with `dryRun` nothing is written. */
   function runRoute(
     route: Route,
@@ -320,12 +441,34 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
       case "search": {
         const q = parseSearchQuery(ctx.params);
         if (!q.ok) return validationFailure(q.errors);
-        return { status: 200, body: runSearch(store.all(), q.query) };
+        const query = { ...q.query };
+        const askedSize = query.size;
+        if (quirks.maxPageSize !== undefined) query.size = Math.min(query.size, quirks.maxPageSize);
+        if (quirks.endlessPaging === "repeatPage" || quirks.endlessPaging === "growing") {
+          query.page = 1;
+        }
+        const found = runSearch(store.all(), query);
+        if (quirks.endlessPaging === "growing") {
+          // Every page brings rows never seen (made-up Ids), as a server that never stops would.
+          const asked = q.query.page;
+          found.Records = found.Records.map((r) => ({ ...r, Id: r.Id + (asked - 1) * 10_000_000 }));
+          found.CurrentPage = asked;
+          found.TotalItems = 1_000_000_000;
+        }
+        if (quirks.silentPageSizeCap && query.size < askedSize) {
+          // The envelope says the asked size was used, although fewer rows came.
+          found.CurrentPageSize = askedSize;
+          found.TotalPages = Math.ceil(found.TotalItems / askedSize);
+          found.HasNextPage = found.CurrentPage < found.TotalPages;
+        }
+        return { status: 200, body: quirkySearch(found, quirks) };
       }
       case "get": {
         const id = parseId(ctx.id);
         const record = id === undefined ? undefined : store.get(id);
-        return record ? { status: 200, body: record } : { status: 404, body: NOT_FOUND };
+        return record
+          ? { status: 200, body: quirkyRecord(record, quirks) }
+          : { status: 404, body: NOT_FOUND };
       }
       case "delete": {
         const id = parseId(ctx.id);
@@ -359,14 +502,23 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
         const parsed = parseJsonBody(ctx.body);
         if (!parsed.ok) return parsed.answer;
         const v = validateWriteBody(parsed.value, { requireId: route === "update", locationIds });
-        if (!v.ok) return validationFailure(v.errors);
+        if (!v.ok) {
+          const url = quirks.echoRequestInErrors ? requestUrl(ctx.body) : undefined;
+          const failure = validationFailure(v.errors);
+          if (url !== undefined) {
+            (failure.body as Record<string, unknown>)["Message"] =
+              `${joinErrors(v.errors)} (WebHook with URL '${url}')`;
+          }
+          return failure;
+        }
+        v.value = normalised(v.value, quirks);
         if (route === "create") {
           if (dryRun) {
             const now = new Date().toISOString();
             return { status: 200, body: successEnvelope("created", store.peekNextId(), now, by) };
           }
           const r = store.create(v.value, by);
-          return { status: 200, body: successEnvelope("created", r.Id, r.UpdatedOn, by) };
+          return { status: 200, body: bare(successEnvelope("created", r.Id, r.UpdatedOn, by)) };
         }
         const id = v.value.Id ?? 0;
         if (!store.has(id)) return { status: 404, body: NOT_FOUND };
@@ -378,7 +530,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
         }
         const r = store.replace(id, v.value, by);
         return r
-          ? { status: 200, body: successEnvelope("updated", r.Id, r.UpdatedOn, by) }
+          ? { status: 200, body: bare(successEnvelope("updated", r.Id, r.UpdatedOn, by)) }
           : { status: 404, body: NOT_FOUND };
       }
       case "token": {
@@ -450,9 +602,11 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
       } else {
         answer({
           status: 404,
-          body: {
-            Message: `No HTTP resource was found that matches the request URI '${url.pathname}'.`,
-          },
+          body: quirks.routeNotFoundAsString
+            ? NOT_FOUND
+            : {
+                Message: `No HTTP resource was found that matches the request URI '${url.pathname}'.`,
+              },
         });
       }
       return;
@@ -505,18 +659,33 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
     switch (fault?.kind) {
       case "status": {
         const status = fault.status ?? 500;
-        answer({ status, body: statusFaultBody(status) });
+        const failure = statusFaultBody(status);
+        const echoed = quirks.echoRequestInErrors ? requestUrl(body) : undefined;
+        if (echoed !== undefined) {
+          failure["Message"] = `An error has occurred while saving the WebHook for ${echoed}.`;
+          failure["ExceptionMessage"] = `SqlException: cannot insert ${body}`;
+        }
+        answer({ status, body: failure });
         return;
       }
-      case "wasSuccessfulFalse":
-        answer({ status: 200, body: wasSuccessfulFalseBody() });
+      case "wasSuccessfulFalse": {
+        const failure = wasSuccessfulFalseBody();
+        const echoed = quirks.echoRequestInErrors ? requestUrl(body) : undefined;
+        if (echoed !== undefined) {
+          failure["Message"] = `WebHook: the URL ${echoed} could not be reached`;
+          failure["Errors"] = [
+            { AttemptedValue: echoed, Message: `${echoed} is not reachable`, PropertyName: "URL" },
+          ];
+        }
+        answer({ status: 200, body: failure });
         return;
+      }
       case "throttle":
         answer(throttled());
         return;
       case "html":
         answer({
-          status: 502,
+          status: fault.status ?? 502,
           raw: true,
           body: HTML_502_PAGE,
           headers: { "Content-Type": "text/html; charset=utf-8" },
@@ -653,7 +822,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
             write(
               res,
               { status: 404, body: { Message: "Not found" } },
-              JSON.stringify({ Message: "Not found" }),
+              JSON.stringify(quirks.routeNotFoundAsString ? NOT_FOUND : { Message: "Not found" }),
             ),
           );
     work.catch((e: unknown) => {
@@ -708,6 +877,10 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
       limiter = makeLimiter(l);
     },
     addUser: (u) => directory.add(u),
+    setQuirks: (q) => {
+      checkQuirks(q);
+      quirks = { ...q };
+    },
   };
   return handle;
 }

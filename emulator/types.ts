@@ -120,7 +120,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
  * - `reset`: destroys the socket before any reply; no write.
  * - `commitThenReset`: performs the request (the write commits), then destroys the socket.
  * - `throttle`: 409 with `Retry-After: 1` and an empty body; no write.
- * - `html`: 502 with an HTML page; no write.
+ * - `html`: `status` (default 502) with an HTML page; no write.
  * - `truncated`: 200 with the real body cut in half; no write.
  * - `badRecord`: 200 with a body whose record lacks required fields (`Id`, `Name`); no write.
  */
@@ -129,7 +129,7 @@ export interface FaultSpec {
   route: Route | "*";
   /** What happens to a matching request. */
   kind: FaultKind;
-  /** For `status`: the HTTP status to answer (default 500). */
+  /** For `status`: the HTTP status to answer (default 500); for `html` (default 502). */
   status?: number;
   /** For `delay`: how long to wait, in ms (not scaled by the time factor). */
   delayMs?: number;
@@ -247,6 +247,42 @@ export interface StartEmulatorOptions {
   deliveryTimeoutMs?: number;
   /** The first record Id (default 87654321). */
   startId?: number;
+  /** Opt-in behaviours the API documentation allows or leaves open (all off by default). */
+  quirks?: EmulatorQuirks;
+}
+
+/**
+ * Behaviours of a Nexudus server that the documentation allows or leaves open, each off by
+ * default (the emulator then answers as documented). Tests turn them on to prove that the
+ * provider copes with a server that is not this emulator.
+ */
+export interface EmulatorQuirks {
+  /**
+   * Search paging that never ends: `"hasNextPage"` answers `HasNextPage: true` (and a
+   * `TotalPages` one beyond the page) on every page; `"repeatPage"` answers page 1 whatever
+   * `page` asks, with `HasNextPage: true`; `"growing"` answers every page with rows never seen
+   * before (made-up Ids) and a huge `TotalItems`.
+   */
+  endlessPaging?: "hasNextPage" | "repeatPage" | "growing";
+  /** Search: the largest page size used, below what was asked (`CurrentPageSize` says it). */
+  maxPageSize?: number;
+  /** With `maxPageSize`: the envelope (`CurrentPageSize`, `TotalPages`...) claims the asked size. */
+  silentPageSizeCap?: boolean;
+  /** Unknown routes answer 404 with the JSON string "Not found", like a missing record. */
+  /** Search: added to the true `TotalItems` (a count that disagrees with the rows). */
+  totalItemsOffset?: number;
+  /** Unknown API routes answer 404 with the JSON string "Not found", like a missing record. */
+  routeNotFoundAsString?: boolean;
+  /** Records (get and search rows) carry `Action` as its name ("BookingCreate"). */
+  actionAsName?: boolean;
+  /** Records and envelopes carry extra fields the documentation does not list. */
+  extraFields?: boolean;
+  /** Writes store normalised values: Name trimmed, the URL's host as punycode, Description cut. */
+  normalise?: { trimName?: boolean; punycodeHost?: boolean; maxDescription?: number };
+  /** Error answers (400, `status` and `wasSuccessfulFalse` faults) quote the request's URL. */
+  echoRequestInErrors?: boolean;
+  /** Create and update answers carry no `UpdatedOn` / `UpdatedBy` (only `Value: {Id}`). */
+  bareWriteAnswers?: boolean;
 }
 
 /** A running emulator. */
@@ -286,6 +322,8 @@ export interface EmulatorHandle {
   setRateLimits(l: false | Partial<RateLimits>): void;
   /** Adds a user, or replaces the one with the same username. */
   addUser(u: EmulatorUser): void;
+  /** Replaces the quirks (`{}` turns every one off). */
+  setQuirks(q: EmulatorQuirks): void;
 }
 
 /** The default user: a full administrator with a fixed API token. */

@@ -21,6 +21,7 @@ import {
   NexudusConnectionError,
   NexudusNotFoundError,
   NexudusResponseError,
+  NexudusRoutingError,
   NexudusServerError,
   NexudusThrottledError,
   NexudusTimeoutError,
@@ -82,6 +83,20 @@ export const DEFAULT_SEARCH_PAGE_SIZE = 1000;
  * followed by a hold of up to a minute (× time factor): about half an hour at most.
  */
 export const DEFAULT_MAX_THROTTLE_RETRIES = 30;
+/**
+ * The most pages one {@link NexudusClient.searchAll} reads before it fails: a guard against a
+ * server whose paging never ends (200 pages of 1,000 rows is far beyond any location).
+ */
+export const MAX_SEARCH_PAGES = 200;
+
+/** Options of one search page request. */
+export interface SearchPageOptions {
+  /**
+   * Called once, just before the first attempt is sent (after the limiter let it go): what the
+   * page shows is the server's state at that moment or later.
+   */
+  beforeSend?: () => void;
+}
 
 /** The calls of the API. */
 export type Route = "search" | "get" | "create" | "update" | "delete" | "token";
@@ -460,6 +475,8 @@ interface Operation<T> {
   readonly body?: { contentType: string; text: string };
   /** Turns a 2xx answer's parsed JSON (undefined when empty) into the result. */
   readonly read: (body: unknown) => Read<T>;
+  /** Called just before the first attempt is sent. */
+  readonly beforeSend?: () => void;
 }
 
 /** A JSON request body (already checked to serialize). */
@@ -689,6 +706,8 @@ export class NexudusClient {
   readonly #policy: RetryPolicy;
   readonly #onRequest: ((event: RequestEvent) => void) | undefined;
   readonly #maxThrottleRetries: number;
+  /** Set once the API answered a search: a 404 of a record route then means "no such record". */
+  #apiConfirmed = false;
 
   /** @throws {@link NexudusConfigError} when an option is missing or invalid. */
   constructor(opts: NexudusClientOptions) {
@@ -792,37 +811,97 @@ export class NexudusClient {
   }
 
   /** One page of search results (`size` defaults to the API's 25 unless given). */
-  async searchPage(q: SearchQuery = {}): Promise<SearchPage> {
+  async searchPage(q: SearchQuery = {}, opts: SearchPageOptions = {}): Promise<SearchPage> {
     const query = this.checkQuery(q);
     const qs = searchQueryString(query);
-    return this.call<SearchPage>({
+    const page = await this.call<SearchPage>({
       route: "search",
       method: "GET",
       path: qs ? `${WEBHOOKS}?${qs}` : WEBHOOKS,
       read: (body) => check(searchPageSchema(), body),
+      ...(opts.beforeSend ? { beforeSend: opts.beforeSend } : {}),
     });
+    this.#apiConfirmed = true;
+    return page;
   }
 
   /**
-   * Every record matching `q`, page after page (1000 per page unless `q.size`), following
-   * `HasNextPage`/`TotalPages` and stopping on an empty page. Rows are summaries: `Description` is
-   * not populated, so `get` a record before building an update from it.
+   * Every record matching `q` (1000 per page unless `q.size`), read to the end before anything
+   * is returned, so that no caller decides on a partial list. Paging stops at `TotalPages` (once
+   * `TotalItems` rows are seen), on an empty page or one that repeats rows already seen, and fails
+   * beyond {@link MAX_SEARCH_PAGES} pages. After
+   * the first page it asks with the page size the server used (`CurrentPageSize`, or the rows of
+   * a full page when the server caps `size` without saying so). When the distinct rows seen do
+   * not add up to `TotalItems` it fails instead of returning a partial or inconsistent list.
+   * Rows are summaries: `Description` is not populated, so `get` a record before building an
+   * update from it.
    */
-  async *search(q: SearchQuery = {}): AsyncIterable<WebhookSummary> {
+  async searchAll(q: SearchQuery = {}, opts: SearchPageOptions = {}): Promise<WebhookSummary[]> {
     const query = this.checkQuery(q);
-    const size = query.size ?? DEFAULT_SEARCH_PAGE_SIZE;
-    for (let page = query.page ?? 1; ; page++) {
-      const result = await this.searchPage({ ...query, page, size });
-      yield* result.Records;
-      const more = result.HasNextPage || page < result.TotalPages;
-      if (result.Records.length === 0 || !more) return;
+    let size = query.size ?? DEFAULT_SEARCH_PAGE_SIZE;
+    const first = query.page ?? 1;
+    const byId = new Map<number, WebhookSummary>();
+    const path = `${WEBHOOKS}?${searchQueryString({ ...query, page: first, size })}`;
+    let totalItems: number | undefined;
+    let pages = 0;
+    for (let page = first; ; page++) {
+      if (pages >= MAX_SEARCH_PAGES) {
+        throw new NexudusResponseError({
+          method: "GET",
+          path,
+          problem:
+            `the search did not end after ${MAX_SEARCH_PAGES} pages (${byId.size} distinct rows; ` +
+            `TotalPages or HasNextPage kept asking for more), so paging was stopped and nothing ` +
+            `was decided on the list`,
+        });
+      }
+      pages++;
+      const result = await this.searchPage({ ...query, page, size }, page === first ? opts : {});
+      const rows = result.Records;
+      let fresh = 0;
+      for (const row of rows) {
+        if (!byId.has(row.Id)) {
+          byId.set(row.Id, row);
+          fresh++;
+        }
+      }
+      totalItems = result.TotalItems;
+      if (rows.length === 0 || fresh === 0) break; // an empty page, or one seen already
+      // More to read: pages left by TotalPages, or rows left by TotalItems (HasNextPage alone,
+      // which some servers never turn false, is not trusted).
+      const more = page < result.TotalPages || (first === 1 && byId.size < result.TotalItems);
+      if (page === first) {
+        const used = result.CurrentPageSize;
+        if (typeof used === "number" && Number.isInteger(used) && used > 0 && used < size) {
+          size = used;
+        } else if (more && rows.length < size) {
+          size = rows.length; // the server capped the size without saying so
+        }
+      }
+      if (!more) break;
     }
+    if (first === 1 && totalItems !== undefined && byId.size !== totalItems) {
+      throw new NexudusResponseError({
+        method: "GET",
+        path,
+        problem:
+          `the search returned ${byId.size} distinct rows but its TotalItems says ${totalItems}: ` +
+          `the list is partial or inconsistent (records changed while paging, or the server pages ` +
+          `differently), so nothing was decided on it; run the operation again`,
+      });
+    }
+    return [...byId.values()];
+  }
+
+  /** {@link searchAll} as an iterator (every page is read before the first row is yielded). */
+  async *search(q: SearchQuery = {}): AsyncIterable<WebhookSummary> {
+    yield* await this.searchAll(q);
   }
 
   /** The full record with this Id. */
   async get(id: number): Promise<WebhookRecord> {
     const path = this.recordPath("GET", id);
-    return this.call<WebhookRecord>({
+    return this.recordCall<WebhookRecord>({
       route: "get",
       method: "GET",
       path,
@@ -855,7 +934,7 @@ export class NexudusClient {
   /** Replaces a record (a field left out is cleared: build the body from a fresh `get`). */
   async update(body: WebhookWrite & { Id: number }): Promise<WriteResult> {
     const checked = this.checkBody("PUT", WEBHOOKS, webhookUpdateSchema(), body);
-    return this.call<WriteResult>({
+    return this.recordCall<WriteResult>({
       route: "update",
       method: "PUT",
       path: WEBHOOKS,
@@ -870,7 +949,7 @@ export class NexudusClient {
    */
   async delete(id: number): Promise<void> {
     const path = this.recordPath("DELETE", id);
-    await this.call<void>({
+    await this.recordCall<void>({
       route: "delete",
       method: "DELETE",
       path,
@@ -891,6 +970,47 @@ export class NexudusClient {
   }
 
   // ---- internals -------------------------------------------------------------------------------
+
+  /**
+   * A call on one record: a 404 is "no such record" only once the API is known to answer here
+   * (a search succeeded in this process); otherwise one search page is asked first, and when that
+   * fails too the 404 is the route's, not the record's ({@link NexudusRoutingError}, naming
+   * baseUrl), so nothing is taken as deleted.
+   */
+  private async recordCall<T>(op: Operation<T>): Promise<T> {
+    try {
+      return await this.call(op);
+    } catch (e) {
+      if (!(e instanceof NexudusNotFoundError) || this.#apiConfirmed) throw e;
+      try {
+        await this.searchPage({ page: 1, size: 1 });
+      } catch (probe) {
+        if (probe instanceof NexudusAuthError) throw e; // the API answered: the route exists
+        const name = probe instanceof Error ? probe.message : String(probe);
+        if (
+          probe instanceof NexudusRoutingError ||
+          probe instanceof NexudusNotFoundError ||
+          probe instanceof NexudusResponseError
+        ) {
+          throw new NexudusRoutingError({
+            method: op.method,
+            path: op.path,
+            status: 404,
+            baseUrl: this.baseUrl,
+            why: `the WebHook search does not answer at this address either: ${name}`,
+            ...(e.apiMessage !== undefined ? { apiMessage: e.apiMessage } : {}),
+          });
+        }
+        throw new NexudusApiError(
+          `${op.method} ${op.path} answered 404, and whether that means "no such record" could ` +
+            `not be confirmed (the WebHook search failed: ${name}); nothing was taken as deleted. ` +
+            `Try again.`,
+          { method: op.method, path: op.path, status: 404 },
+        );
+      }
+      throw e;
+    }
+  }
 
   private exchange(
     form: Record<string, string>,
@@ -1000,6 +1120,7 @@ export class NexudusClient {
       const authorization = op.route === "token" ? undefined : await this.#auth.authorization();
       const slot = this.#limiter ? await this.#limiter.acquire(op.method !== "GET") : undefined;
       attempts++;
+      if (attempts === 1) op.beforeSend?.();
       const started = performance.now();
       const outcome = await this.send(op, authorization);
       const result = this.interpret(op, outcome);
@@ -1147,7 +1268,37 @@ export class NexudusClient {
         (ctx) => new NexudusResponseError({ ...at, ...ctx, problem }),
       );
 
+    const routing = (why: string, apiMessage?: string): Attempt<T> =>
+      fail(
+        { kind: "final" },
+        false,
+        (ctx) =>
+          new NexudusRoutingError({
+            ...at,
+            ...ctx,
+            baseUrl: this.baseUrl,
+            why,
+            ...(apiMessage !== undefined ? { apiMessage } : {}),
+          }),
+      );
     if (looksLikeHtml(headers, text)) {
+      // A 401 is an authentication failure whatever its body (a gateway's HTML login page...).
+      if ((status === 401 || status === 403) && op.route !== "token") {
+        const requiredRole = ROLES[op.route];
+        return fail(
+          { kind: "final" },
+          false,
+          (ctx) => new NexudusAuthError({ ...at, ...ctx, requiredRole }),
+        );
+      }
+      if ((status === 400 || status === 401 || status === 403) && op.route === "token") {
+        return fail(
+          { kind: "final" },
+          false,
+          (ctx) => new NexudusAuthError({ ...at, ...ctx, tokenExchange: true }),
+        );
+      }
+      if (status === 404) return routing("an HTML page instead of the API's JSON answer");
       return malformed(
         `an HTML page (HTTP ${status}) instead of JSON: a proxy or gateway error, or a wrong baseUrl`,
       );
@@ -1217,8 +1368,18 @@ export class NexudusClient {
             new NexudusAuthError({ ...info, ...ctx, ...(requiredRole ? { requiredRole } : {}) }),
         );
       }
-      case 404:
+      case 404: {
+        const frameworkPage =
+          typeof info.apiMessage === "string" &&
+          /no http resource was found|no route|not match(es)? the request|unknown (route|endpoint)/i.test(
+            info.apiMessage,
+          );
+        if (frameworkPage) return routing("the framework's own not-found answer", info.apiMessage);
+        if (op.route === "search" || op.route === "create" || op.route === "token") {
+          return routing(`the ${op.route} route has no record to miss`, info.apiMessage);
+        }
         return final((ctx) => new NexudusNotFoundError({ ...info, ...ctx }));
+      }
       case 409:
         return final((ctx) => new NexudusConflictError({ ...info, ...ctx }));
     }

@@ -5,6 +5,7 @@
 
 import type { NexudusClientOptions } from "./client";
 import { REFRESH_MODES, type RefreshMode } from "./readCache";
+import { registerSecret } from "./redact";
 
 /** One setting: its stack config key and its environment variable. */
 export const CONFIG_KEYS = {
@@ -43,20 +44,45 @@ export class NexudusProviderConfigError extends Error {
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
+/** A base URL as quoted in a message: never its user or password (nor a query, which may hold a key). */
+export function shownBaseUrl(value: string): string {
+  const noCredentials = value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, "$1[redacted]@");
+  return JSON.stringify(noCredentials.replace(/[?#][\s\S]*$/, "?[redacted]"));
+}
+
+/** Registers the password (and user:password) of a base URL as secrets, if it has any. */
+function registerBaseUrlCredentials(value: string): void {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#@]*)@/i.exec(value);
+  if (!m) return;
+  registerSecret(m[1]);
+  const colon = m[1]!.indexOf(":");
+  if (colon >= 0) {
+    registerSecret(m[1]!.slice(colon + 1));
+    try {
+      registerSecret(decodeURIComponent(m[1]!.slice(colon + 1)));
+    } catch {
+      // not percent-encoded
+    }
+  }
+}
+
 /** Why a base URL is refused, or undefined when it is fine. */
 export function baseUrlProblem(value: string): string | undefined {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return `must be an absolute URL such as ${DEFAULT_BASE_URL}; got ${JSON.stringify(value)}`;
+    return `must be an absolute URL such as ${DEFAULT_BASE_URL}; got ${shownBaseUrl(value)}`;
+  }
+  if (url.username || url.password) {
+    return `must not contain a user or password (use nexudus:token, or nexudus:username and nexudus:password); got ${shownBaseUrl(value)}`;
   }
   if (url.protocol === "https:") return undefined;
   if (url.protocol === "http:" && LOOPBACK.test(url.hostname)) return undefined;
   if (url.protocol === "http:") {
-    return `must use https:// (plain http:// is allowed only on loopback, e.g. the local emulator); got ${JSON.stringify(value)}`;
+    return `must use https:// (plain http:// is allowed only on loopback, e.g. the local emulator); got ${shownBaseUrl(value)}`;
   }
-  return `must be an https:// URL; got ${JSON.stringify(value)}`;
+  return `must be an https:// URL; got ${shownBaseUrl(value)}`;
 }
 
 function name(setting: keyof typeof CONFIG_KEYS): string {
@@ -91,6 +117,7 @@ export function resolveSettings(
     return value === undefined || value === "" ? undefined : value;
   };
   const baseUrl = (read("baseUrl") ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
+  registerBaseUrlCredentials(baseUrl); // a password in it never reaches a message
   const problem = baseUrlProblem(baseUrl);
   if (problem) throw new NexudusProviderConfigError(`${name("baseUrl")} ${problem}`);
 

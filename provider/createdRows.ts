@@ -150,3 +150,63 @@ export function expectCreate(client: RowsClient, businessId: number): CreateTick
 export function createdRowsStats(): CreatedRowsStats {
   return { ...state().stats };
 }
+
+/**
+ * Search rows carry no `Description`, and a server may keep a declared one in another form (cut,
+ * trimmed). A create whose description is longer than any this host has seen stored unchanged
+ * reads its record back (GET); once one is seen stored as sent, descriptions up to its length
+ * are trusted and take the row. On a server that changes descriptions, every create with a
+ * description keeps its GET, so state always holds what the server kept.
+ */
+interface DescriptionTrust {
+  /** The longest description seen stored exactly as sent. */
+  trustedLength: number;
+  /** A read-back in flight, and the length it would vouch for. */
+  probe?: { length: number; done: Promise<void> };
+}
+
+const TRUST_KEY = Symbol.for("pulumi-nexudus.descriptionTrust.v1");
+
+function trust(): DescriptionTrust {
+  const g = globalThis as Record<symbol, unknown>;
+  return (g[TRUST_KEY] ??= { trustedLength: 0 }) as DescriptionTrust;
+}
+
+/**
+ * The record of a new webhook with a declared `description`: from the row when descriptions of
+ * that length are known to be stored as sent, else (and to learn it) from a GET.
+ */
+export async function recordWithDescription(
+  client: Pick<NexudusClient, "get">,
+  id: number,
+  description: string,
+  fromRow: () => Promise<WebhookRecord>,
+): Promise<WebhookRecord> {
+  const t = trust();
+  // At most two waits for another create's read-back: then read our own.
+  for (let i = 0; i < 2 && description === description.trim(); i++) {
+    if (description.length <= t.trustedLength) return fromRow();
+    if (!t.probe || description.length > t.probe.length) break;
+    await t.probe.done;
+  }
+  let finish!: () => void;
+  const probe = { length: description.length, done: new Promise<void>((r) => (finish = r)) };
+  if (!t.probe || probe.length > t.probe.length) t.probe = probe;
+  try {
+    const record = await client.get(id);
+    if (record.Description === description) {
+      t.trustedLength = Math.max(t.trustedLength, description.length);
+    }
+    return record;
+  } finally {
+    if (t.probe === probe) t.probe = undefined;
+    finish();
+  }
+}
+
+/** Forgets what was learnt about descriptions (tests). */
+export function resetDescriptionTrust(): void {
+  const t = trust();
+  t.trustedLength = 0;
+  t.probe = undefined;
+}

@@ -179,6 +179,32 @@ export class NexudusNotFoundError extends NexudusApiError {
   }
 }
 
+/**
+ * HTTP 404 that is not the API's "no such record" answer: the route itself was not found (the
+ * framework's "No HTTP resource was found ..." page, an HTML page, or a 404 from a server that
+ * does not answer the WebHook search either). `baseUrl` does not point at the Nexudus API, so
+ * nothing may be taken as deleted.
+ */
+export class NexudusRoutingError extends NexudusApiError {
+  override readonly name: string = "NexudusRoutingError";
+  /** The base URL the client used. */
+  readonly baseUrl: string;
+  constructor(init: ApiErrorInit & { baseUrl: string; why: string }) {
+    super(
+      `${init.method} ${init.path} answered 404 for the route itself, not "record not found" ` +
+        `(${init.why})${apiText(init.apiMessage)}: baseUrl ${init.baseUrl} does not point at the ` +
+        `Nexudus API. Nothing was taken as deleted. Check nexudus:baseUrl (NEXUDUS_BASE_URL, ` +
+        `option baseUrl): it is the site root, e.g. https://spaces.nexudus.com, without /api.`,
+      init,
+    );
+    this.baseUrl = redact(init.baseUrl);
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), baseUrl: this.baseUrl };
+  }
+}
+
 /** HTTP 409 with `Retry-After` (the API's throttle), after the retries ran out. */
 export class NexudusThrottledError extends NexudusApiError {
   override readonly name: string = "NexudusThrottledError";

@@ -15,12 +15,16 @@
  *    the location and ids the user listed);
  * 2. its Id was in the previously stored `memberIds` (same location): a hook that just left the
  *    set is deleted by its own WebHook resource, not listed twice;
- * 3. its Name starts with one of `keepNamePrefixes` followed by a space (`"<prefix> "`: the
- *    Names other WebhookSets give their hooks);
+ * 3. its Name is one of `keepNamePrefixes`, or starts with one followed by a space
+ *    (`"<prefix> "`: the Names other WebhookSets give their hooks);
  * 4. only while some ids are not known yet (a preview with new hooks): its Id was in the
  *    previously stored `keepIds`, or its (Action, URL) matches an `adoptable` entry (a hook
  *    declared with `adopt` that will take that record over).
- * When the location or the prefixes are not known yet (preview), `unmanaged` is unknown.
+ * `keepIds` holds the ids of the program's other WebHooks at the location (other sets' hooks and
+ * standalone WebHooks); `alsoKeepIds` the ids the user listed, known even while those are not.
+ * When the location or the prefixes are not known yet (preview), or some ids are not known while
+ * the adoptable hooks are not known either, `unmanaged` is unknown: a preview never lists a
+ * record that a hook will adopt or that an id will keep.
  *
  * URLs are never listed (they are often credentials): an unmanaged record is shown by id, Name
  * and action name. Adoptable hooks are matched by a SHA-256 of their URL, never the URL itself.
@@ -67,6 +71,7 @@ export interface ExclusionInputs {
   businessId: number | typeof UNKNOWN;
   memberIds: MaybeUnknownList<number>;
   keepIds: MaybeUnknownList<number>;
+  alsoKeepIds: MaybeUnknownList<number>;
   keepNamePrefixes: MaybeUnknownList<string>;
   adoptable: MaybeUnknownList<AdoptableWebhook>;
   /** Computed by `check`: what the next `create`/`update` deletes. */
@@ -78,6 +83,7 @@ export interface ExclusionOutputs {
   businessId: number;
   memberIds: number[];
   keepIds: number[];
+  alsoKeepIds: number[];
   keepNamePrefixes: string[];
   adoptable: AdoptableWebhook[];
   /** Unmanaged webhooks left at the location: [] after an update, recomputed by refresh. */
@@ -91,6 +97,7 @@ export const EXCLUSION_INPUT_KEYS = [
   "businessId",
   "memberIds",
   "keepIds",
+  "alsoKeepIds",
   "keepNamePrefixes",
   "adoptable",
   "unmanaged",
@@ -192,6 +199,7 @@ export function checkExclusionInputs(news: Record<string, unknown>): {
     businessId,
     memberIds: checkList(news.memberIds, "memberIds", isId, ID_RULE, failures, idKey),
     keepIds: checkList(news.keepIds, "keepIds", isId, ID_RULE, failures, idKey),
+    alsoKeepIds: checkList(news.alsoKeepIds, "alsoKeepIds", isId, ID_RULE, failures, idKey),
     keepNamePrefixes: checkList(
       news.keepNamePrefixes,
       "keepNamePrefixes",
@@ -243,11 +251,19 @@ export function keepRule(
 ): KeepRule | undefined {
   if (news.businessId === UNKNOWN || hasUnknown(news.keepNamePrefixes)) return undefined;
   const sameLocation = olds.businessId === news.businessId;
-  const ids = new Set<number>([...known<number>(news.memberIds), ...known<number>(news.keepIds)]);
+  const ids = new Set<number>([
+    ...known<number>(news.memberIds),
+    ...known<number>(news.keepIds),
+    ...known<number>(news.alsoKeepIds),
+  ]);
   if (sameLocation) for (const id of known<unknown>(olds.memberIds)) if (isId(id)) ids.add(id);
-  const idsPending = hasUnknown(news.memberIds) || hasUnknown(news.keepIds);
+  const idsPending =
+    hasUnknown(news.memberIds) || hasUnknown(news.keepIds) || hasUnknown(news.alsoKeepIds);
+  // Ids to come and hooks that will adopt, unknown: which records stay cannot be told yet.
+  if (idsPending && hasUnknown(news.adoptable)) return undefined;
   if (idsPending && sameLocation) {
     for (const id of known<unknown>(olds.keepIds)) if (isId(id)) ids.add(id);
+    for (const id of known<unknown>(olds.alsoKeepIds)) if (isId(id)) ids.add(id);
   }
   const adoptable = new Set<string>(
     idsPending
@@ -266,7 +282,8 @@ export function keepRule(
 export function isKept(record: WebhookSummary, rule: KeepRule): boolean {
   if (record.BusinessId !== rule.businessId) return true;
   if (rule.ids.has(record.Id)) return true;
-  if (rule.namePrefixes.some((p) => record.Name.startsWith(`${p} `))) return true;
+  const name = record.Name ?? "";
+  if (rule.namePrefixes.some((p) => name === p || name.startsWith(`${p} `))) return true;
   return rule.adoptable.size > 0 && rule.adoptable.has(`${record.Action}:${urlSha256(record.URL)}`);
 }
 
@@ -278,7 +295,7 @@ export function unmanagedRecords(
   const out: UnmanagedWebhook[] = [];
   for (const r of records) {
     if (isKept(r, rule)) continue;
-    out.push({ id: r.Id, name: r.Name, action: actionName(r.Action) ?? String(r.Action) });
+    out.push({ id: r.Id, name: r.Name ?? "", action: actionName(r.Action) ?? String(r.Action) });
   }
   return out.sort((a, b) => a.id - b.id);
 }
@@ -289,11 +306,12 @@ function message(e: unknown): string {
 
 /** Lists the location through the API and applies the rule. */
 async function listUnmanaged(rule: KeepRule): Promise<UnmanagedWebhook[]> {
-  const rows: WebhookSummary[] = [];
+  let rows: WebhookSummary[];
   try {
-    for await (const row of getClient().search({ businessId: rule.businessId })) {
-      if (row.BusinessId === rule.businessId) rows.push(row);
-    }
+    // Read to the end (bounded, counted against TotalItems) before anything is decided.
+    rows = (await getClient().searchAll({ businessId: rule.businessId })).filter(
+      (row) => row.BusinessId === rule.businessId,
+    );
   } catch (e) {
     throw new WebhookSetExclusionError(
       `WebhookSetExclusion: could not list the webhooks at location ${rule.businessId} to find ` +
@@ -360,6 +378,7 @@ function outputsOf(
     businessId: inputs.businessId,
     memberIds: known<number>(inputs.memberIds),
     keepIds: known<number>(inputs.keepIds),
+    alsoKeepIds: known<number>(inputs.alsoKeepIds),
     keepNamePrefixes: known<string>(inputs.keepNamePrefixes),
     adoptable: known<AdoptableWebhook>(inputs.adoptable),
     unmanaged: [],
@@ -408,7 +427,13 @@ export const exclusionProvider = {
     const changed: string[] = [];
     if (news.businessId === UNKNOWN || olds.businessId !== news.businessId)
       changed.push("businessId");
-    for (const key of ["memberIds", "keepIds", "keepNamePrefixes", "adoptable"] as const) {
+    for (const key of [
+      "memberIds",
+      "keepIds",
+      "alsoKeepIds",
+      "keepNamePrefixes",
+      "adoptable",
+    ] as const) {
       if (!sameList(olds[key], news[key])) changed.push(key);
     }
     if (
@@ -436,6 +461,7 @@ export const exclusionProvider = {
       businessId: props.businessId,
       memberIds: props.memberIds,
       keepIds: props.keepIds,
+      alsoKeepIds: props.alsoKeepIds,
       keepNamePrefixes: props.keepNamePrefixes,
       adoptable: props.adoptable,
     });

@@ -1,33 +1,11 @@
 /**
- * The provider implementation, loaded by name (`require("pulumi-nexudus/provider")`) in the
- * dynamic-provider host by the shims stored in state.
+ * `pulumi-nexudus/provider`: what the serialized providers stored in state load by name
+ * (`require("pulumi-nexudus/provider").webhookProvider.create(inputs)`, see sdk/webhook.ts and
+ * sdk/exclusion.ts) in the dynamic-provider host. Every stack's state depends on these two names:
+ * keep them, with the methods of `pulumi.dynamic.ResourceProvider`.
+ *
+ * Nothing else is exported: the client, its configuration, the limiter and the test reset hooks
+ * are internals, imported by relative path inside this repository (tests, CLI, benchmark).
  */
-export {
-  webhookProvider,
-  WebhookPartialError,
-  WebhookOperationError,
-  parseWebhookId,
-} from "./webhook";
-export * from "./actions";
-export * from "./config";
-export * from "./inputs";
-export { configure, getClient, resetRuntime } from "./runtime";
-export { exclusionProvider, WebhookSetExclusionError } from "./exclusion";
-export {
-  NexudusClient,
-  limiterStats,
-  resetLimiterStats,
-  clearTokenCache,
-  type NexudusClientOptions,
-  type RequestEvent,
-  type WriteResult,
-  type LimiterStats,
-} from "./client";
-export * from "./errors";
-export type {
-  SearchQuery,
-  SearchPage,
-  WebhookRecord,
-  WebhookSummary,
-  WebhookWrite,
-} from "./schemas";
+export { webhookProvider } from "./webhook";
+export { exclusionProvider } from "./exclusion";

@@ -40,6 +40,11 @@ export interface WebhookInputs {
 
 /** Outputs of a WebHook as stored in state (never `undefined`, dates as ISO strings or null). */
 export interface WebhookOutputs extends WebhookInputs {
+  /**
+   * Declared values the server stores in another form (a trimmed Name, a punycode host, a cut
+   * Description), by field, as SHA-256 digests (a URL may be a secret). Absent when none.
+   */
+  serverForms?: ServerForms;
   webhookId: number;
   uniqueId: string | null;
   actionName: string | null;
@@ -137,9 +142,10 @@ export function parseAction(
 }
 
 /**
- * A URL as quoted in a message: only up to its host, since the path and query of a webhook URL
- * often hold a credential (Slack, Zapier), and the provider cannot tell whether the value was
- * given as a secret; a short value that is no `scheme://host...` is quoted whole.
+ * A URL as quoted in a message: only its scheme and host (never a user or password), since the
+ * path and query of a webhook URL often hold a credential (Slack, Zapier) and the provider cannot
+ * tell whether the value was given as a secret. A value that is no `scheme://host...` is never
+ * quoted at all: it may be a token pasted into the wrong argument.
  */
 function shownUrl(value: string): string {
   const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#\s]*)([\s\S]*)$/i.exec(value);
@@ -147,7 +153,33 @@ function shownUrl(value: string): string {
     const host = m[2]!.includes("@") ? `…@${m[2]!.slice(m[2]!.lastIndexOf("@") + 1)}` : m[2]!;
     return JSON.stringify(`${m[1]}${host}${m[3] ? "/…" : ""}`);
   }
-  return JSON.stringify(value.length <= 24 ? value : `${value.slice(0, 12)}…`);
+  return `a string of ${value.length} character${value.length === 1 ? "" : "s"} (not quoted: it may be a secret)`;
+}
+
+/**
+ * A URL in the form a server is likely to store it, for telling "the same URL" apart from "another
+ * URL": the WHATWG URL form (an IDN host as punycode, the scheme and host in lower case), or the
+ * value trimmed when it does not parse.
+ */
+export function canonicalUrl(url: string): string {
+  try {
+    return new URL(url.trim()).href;
+  } catch {
+    return url.trim();
+  }
+}
+
+/** Whether two URLs name the same target once normalised as a server may (see {@link canonicalUrl}). */
+export function sameUrl(a: string, b: string): boolean {
+  if (a === b) return true;
+  const ca = canonicalUrl(a);
+  const cb = canonicalUrl(b);
+  return ca === cb || ca.replace(/\/$/, "") === cb.replace(/\/$/, "");
+}
+
+/** A Name as a server may store it: trimmed, inner white space collapsed. */
+export function sameName(a: string, b: string): boolean {
+  return a === b || a.trim().replace(/\s+/g, " ") === b.trim().replace(/\s+/g, " ");
 }
 
 /** `url must be an absolute http(s) URL`, with the detail of what is wrong, or undefined. */
@@ -253,6 +285,100 @@ export function checkWebhookInputs(news: Record<string, unknown>): {
   return { inputs, failures };
 }
 
+/** Fields whose declared value a server may store in another form. */
+export const NORMALISED_KEYS = ["name", "url", "description"] as const;
+type NormalisedKey = (typeof NORMALISED_KEYS)[number];
+
+/** For each field, the digest of a declared value and of the form the server stored it in. */
+export type ServerForms = Partial<Record<NormalisedKey, { declared: string; stored: string }>>;
+
+/** SHA-256 of a field value (`""` and null are the same for the description). */
+export function valueDigest(key: string, value: unknown): string {
+  const v = key === "description" ? value || null : value;
+  return createHash("sha256")
+    .update(JSON.stringify(v ?? null), "utf8")
+    .digest("hex");
+}
+
+/** The server forms kept in outputs (validated: only well-formed entries of known fields). */
+export function serverFormsOf(outputs: Record<string, unknown>): ServerForms {
+  const raw = outputs.serverForms;
+  const out: ServerForms = {};
+  if (typeof raw !== "object" || raw === null) return out;
+  for (const key of NORMALISED_KEYS) {
+    const f = (raw as Record<string, unknown>)[key] as Record<string, unknown> | undefined;
+    if (f && typeof f.declared === "string" && typeof f.stored === "string") {
+      out[key] = { declared: f.declared, stored: f.stored };
+    }
+  }
+  return out;
+}
+
+/** Whether `declared` is stored by the server as `stored` (equal, or a known server form). */
+function storedAs(key: string, declared: unknown, stored: unknown, forms: ServerForms): boolean {
+  if (sameValue(key, stored, declared)) return true;
+  const f = forms[key as NormalisedKey];
+  return (
+    f !== undefined &&
+    f.declared === valueDigest(key, declared) &&
+    f.stored === valueDigest(key, stored)
+  );
+}
+
+/**
+ * The server forms after a read of `record` for state `outputs`: a field the state holds as sent
+ * and the record holds otherwise, while the record has not been written since (same `UpdatedOn`),
+ * is the server's form of that value; a known form that no longer matches (an edit out of band)
+ * is dropped, so the next `up` corrects it.
+ */
+export function learnServerForms(
+  outputs: Record<string, unknown>,
+  record: { Name: string; URL: string; Description?: string | null; UpdatedOn?: string | null },
+): ServerForms {
+  const known = serverFormsOf(outputs);
+  const untouched = sameInstant(record.UpdatedOn, outputs.updatedOn);
+  const now: Record<NormalisedKey, unknown> = {
+    name: record.Name,
+    url: record.URL,
+    description: record.Description ?? null,
+  };
+  const out: ServerForms = {};
+  for (const key of NORMALISED_KEYS) {
+    const state = outputs[key];
+    const stored = now[key];
+    const f = known[key];
+    if (f && f.stored === valueDigest(key, stored)) out[key] = f;
+    else if (!sameValue(key, state, stored) && untouched) {
+      out[key] = { declared: valueDigest(key, state), stored: valueDigest(key, stored) };
+    }
+  }
+  return out;
+}
+
+/** Whether two `UpdatedOn` values name the same instant (the same text, or the same time). */
+function sameInstant(a: unknown, b: unknown): boolean {
+  if (typeof a !== "string" || typeof b !== "string" || a === "" || b === "") return false;
+  if (a === b) return true;
+  const ta = Date.parse(a);
+  return !Number.isNaN(ta) && ta === Date.parse(b);
+}
+
+/** The server forms of a record just written with `inputs` and read back (what differs). */
+export function formsAfterWrite(
+  inputs: WebhookInputs,
+  record: { Name: string; URL: string; Description?: string | null },
+): ServerForms {
+  return learnServerForms(
+    {
+      name: inputs.name,
+      url: inputs.url,
+      description: inputs.description,
+      updatedOn: "(just written)",
+    },
+    { ...record, UpdatedOn: "(just written)" },
+  );
+}
+
 function sameValue(key: string, old: unknown, now: unknown): boolean {
   if (key === "description") return (old || null) === (now || null);
   return old === now;
@@ -275,15 +401,21 @@ export function diffWebhook(
     replaces.push("businessId");
     diffs.push("businessId");
   }
+  const forms = serverFormsOf(olds);
   for (const key of UPDATABLE_KEYS) {
-    if (news[key] === UNKNOWN || !sameValue(key, olds[key], news[key])) diffs.push(key);
+    if (news[key] === UNKNOWN || !storedAs(key, news[key], olds[key], forms)) diffs.push(key);
   }
   return { changes: diffs.length > 0, replaces, deleteBeforeReplace: false, diffs };
 }
 
 /** The resource outputs for an API record (never undefined: the host rejects it). */
-export function outputsFromRecord(record: WebhookRecord, adopt: boolean): WebhookOutputs {
+export function outputsFromRecord(
+  record: WebhookRecord,
+  adopt: boolean,
+  forms: ServerForms = {},
+): WebhookOutputs {
   return {
+    ...(Object.keys(forms).length > 0 ? { serverForms: forms } : {}),
     webhookId: record.Id,
     uniqueId: record.UniqueId ?? null,
     businessId: record.BusinessId,
@@ -336,14 +468,21 @@ export function createBody(inputs: WebhookInputs) {
   };
 }
 
-/** Whether a record already carries every declared value (so an update would change nothing). */
-export function recordMatches(record: WebhookRecord, inputs: WebhookInputs): boolean {
+/**
+ * Whether a record already carries every declared value (so an update would change nothing),
+ * counting a known server form of a declared value (`forms`) as that value.
+ */
+export function recordMatches(
+  record: WebhookRecord,
+  inputs: WebhookInputs,
+  forms: ServerForms = {},
+): boolean {
   return (
     record.BusinessId === inputs.businessId &&
-    record.Name === inputs.name &&
+    storedAs("name", inputs.name, record.Name, forms) &&
     record.Action === inputs.action &&
-    record.URL === inputs.url &&
-    (record.Description || null) === (inputs.description || null) &&
+    storedAs("url", inputs.url, record.URL, forms) &&
+    storedAs("description", inputs.description, record.Description, forms) &&
     record.Active === inputs.active
   );
 }

@@ -32,8 +32,46 @@ export interface ConfigGetter {
   get(key: string): string | undefined;
 }
 
+/** How often the host checks that the engine that started it is still there. */
+const ENGINE_WATCH_MS = 250;
+const WATCH_KEY = Symbol.for("pulumi-nexudus.engine-watch");
+
+/**
+ * Ends this host process once the engine that started it is gone. The engine starts the
+ * dynamic-provider host in a process group of its own, so a `pulumi` killed with SIGKILL (a CI
+ * job cancelled hard) leaves the host running: it would go on sending the creates already queued
+ * behind the rate limiter, each one a webhook that no state will ever record. When the parent
+ * process changes (the engine died and the host was re-parented), nothing can be reported any
+ * more, so the host stops before its next request. A `pulumi` interrupted with SIGINT waits for
+ * its in-flight steps and is not affected.
+ */
+export function watchEngine(
+  exit: () => void = () => {
+    process.stderr.write(
+      "pulumi-nexudus: the Pulumi engine that started this provider host is gone; stopping so " +
+        "that no request is sent that no state could record.\n",
+    );
+    process.exit(1);
+  },
+): void {
+  const g = globalThis as Record<symbol, unknown>;
+  if (g[WATCH_KEY]) return;
+  const parent = process.ppid;
+  // Started by init or by a test harness that stays: nothing to watch.
+  if (parent <= 1) return;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) {
+      clearInterval(timer);
+      exit();
+    }
+  }, ENGINE_WATCH_MS);
+  timer.unref();
+  g[WATCH_KEY] = timer;
+}
+
 /** Reads and validates the stack config (with the environment as fallback). */
 export function configure(config: ConfigGetter | undefined, env = process.env): void {
+  watchEngine();
   let settings: ProviderSettings;
   try {
     settings = resolveSettings((key) => config?.get(key), env);

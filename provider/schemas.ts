@@ -1,8 +1,9 @@
 /**
  * The shapes of the Nexudus WebHook API, written once as zod schemas; the TypeScript types are
  * derived from them. We have no machine-readable spec, so these schemas are the spec: strict on
- * the fields the provider relies on (`Id`, `BusinessId`, `Name`, `Action`, `URL`, `Active`),
- * liberal elsewhere (nullable optional fields, unknown extra fields kept).
+ * the fields the provider relies on (`Id`, `BusinessId`), liberal where the documentation leaves
+ * room (`Action` as a number or its name; a null `Name`, `URL` or `Active` on a record made by
+ * hand reads as "" / false; nullable optional fields; unknown extra fields kept).
  *
  * Schemas are built inside functions (memoised), never held in exported module-level constants,
  * so that a closure serializer never meets a bound zod method.
@@ -10,6 +11,7 @@
  * @module
  */
 import { z } from "zod";
+import { WebhookAction } from "./actions";
 
 /** Memoises a schema factory: the schema is built on first use. */
 function memo<T>(build: () => T): () => T {
@@ -21,18 +23,68 @@ function memo<T>(build: () => T): () => T {
 }
 
 const id = () => z.number().int().positive();
+/** An integer, or the same integer as a string of digits (a server may quote numbers). */
+const intLike = () =>
+  z.union(
+    [
+      z.number().int(),
+      z
+        .string()
+        .regex(/^\d+$/)
+        .transform((s) => Number(s)),
+    ],
+    { error: (issue) => `expected number, received ${describeInput(issue.input)}` },
+  );
+/** How an unexpected input reads in a schema message (`string`, `undefined`...). */
+function describeInput(input: unknown): string {
+  return input === null ? "null" : Array.isArray(input) ? "array" : typeof input;
+}
+
+/** A record id: a positive integer, or one as a string of digits. */
+const recordId = () => intLike().pipe(z.number().int().positive());
 const optionalString = () => z.string().nullish();
 const optionalNumber = () => z.number().nullish();
+
+/** The action numbers by name, case-insensitive (a server may send `Action` as its name). */
+const actionsByName = memo(
+  () =>
+    new Map(Object.entries(WebhookAction).map(([name, n]) => [name.toLowerCase(), n as number])),
+);
+
+/**
+ * `Action`: the enum number, as documented, or its name (`"BookingCreate"`) or a numeric string,
+ * which a server may send instead. A name we do not know reads as 0 (no action we declare), so a
+ * foreign record never fails a whole search.
+ */
+const actionField = () =>
+  z.union([
+    z.number().int(),
+    z.string().transform((s) => {
+      const t = s.trim();
+      if (/^\d+$/.test(t)) return Number(t);
+      return actionsByName().get(t.toLowerCase()) ?? 0;
+    }),
+  ]);
+
+/** A text field a foreign record may leave null (a Name or URL made by hand): read as "". */
+const lenientString = () =>
+  z
+    .string()
+    .nullish()
+    .transform((v) => v ?? "");
 
 /** Fields common to a full record and a search row. */
 function recordShape() {
   return {
-    Id: id(),
-    BusinessId: z.number().int(),
-    Name: z.string(),
-    Action: z.number().int(),
-    URL: z.string(),
-    Active: z.boolean(),
+    Id: recordId(),
+    BusinessId: intLike(),
+    Name: lenientString(),
+    Action: actionField(),
+    URL: lenientString(),
+    Active: z
+      .boolean()
+      .nullish()
+      .transform((v) => v ?? false),
     Description: optionalString(),
     LastError: optionalString(),
     ErrorCount: optionalNumber(),

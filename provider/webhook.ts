@@ -10,10 +10,16 @@ import {
   createBody,
   checkWebhookInputs,
   diffWebhook,
+  formsAfterWrite,
   inputsFromOutputs,
+  learnServerForms,
   outputsFromRecord,
   PROVIDER_KEY,
   recordMatches,
+  sameUrl,
+  serverFormsOf,
+  valueDigest,
+  type ServerForms,
   type WebhookInputs,
   type WebhookOutputs,
 } from "./inputs";
@@ -21,7 +27,9 @@ import { configure, getClient, refreshMode, type ConfigGetter } from "./runtime"
 import type { WebhookRecord, WebhookSummary } from "./schemas";
 import type { NexudusClient } from "./client";
 import { cachedRecord } from "./readCache";
-import { expectCreate } from "./createdRows";
+import { expectCreate, recordWithDescription } from "./createdRows";
+import { findOwnCreate, snapshotBeforeCreate } from "./createGuard";
+import { registerUrlSecret } from "./redact";
 
 /** An error that tells the engine the webhook exists (id + properties) although the step failed. */
 export class WebhookPartialError extends Error {
@@ -63,6 +71,10 @@ export function parseWebhookId(id: string): number {
 
 /** Re-validates inputs as `check` does; throws (before any write) when they are bad. */
 function validInputs(news: Record<string, unknown>): WebhookInputs {
+  // The URL (and the description) may be secret (the provider cannot tell): keep them out of
+  // every message from now on, including text the API quotes back.
+  registerUrlSecret(news.url);
+  registerUrlSecret(news.description);
   const { inputs, failures } = checkWebhookInputs(news);
   if (failures.length > 0) {
     throw new WebhookOperationError(
@@ -82,44 +94,8 @@ async function recordsAt(
   businessId: number,
   action: number,
 ): Promise<WebhookSummary[]> {
-  const rows: WebhookSummary[] = [];
-  for await (const row of client.search({ businessId, action })) {
-    if (row.BusinessId === businessId && row.Action === action) rows.push(row);
-  }
-  return rows;
-}
-
-/** How long, at most, to keep looking for a record whose create may have committed late. */
-const LOOK_ATTEMPTS = 3;
-
-/**
- * After a POST whose outcome is unknown (reset or timeout after sending), looks for the record it
- * may have made: same location, action, URL and name, created no earlier than shortly before the
- * POST. Looks a few times, because a slow server may commit after the client gave up.
- */
-async function findCreated(
-  client: NexudusClient,
-  inputs: WebhookInputs,
-  startedAt: number,
-  waitMs: number,
-): Promise<number | undefined> {
-  for (let attempt = 0; attempt < LOOK_ATTEMPTS; attempt++) {
-    if (attempt > 0) await new Promise((r) => setTimeout(r, waitMs));
-    const rows = (await recordsAt(client, inputs.businessId, inputs.action)).filter(
-      (r) => r.URL === inputs.url && r.Name === inputs.name,
-    );
-    // Allow for clock skew between us and the server when telling new records from old ones.
-    const recent = rows.filter(
-      (r) => !r.CreatedOn || Date.parse(r.CreatedOn) >= startedAt - 5 * 60_000,
-    );
-    const candidates = recent.length > 0 ? recent : rows;
-    if (candidates.length === 1) return candidates[0]!.Id;
-    if (candidates.length > 1) {
-      // Several identical records: the newest is the one this POST made.
-      return [...candidates].sort((a, b) => b.Id - a.Id)[0]!.Id;
-    }
-  }
-  return undefined;
+  const rows = await client.searchAll({ businessId, action });
+  return rows.filter((row) => row.BusinessId === businessId && row.Action === action);
 }
 
 /**
@@ -156,20 +132,44 @@ async function effectSeen(
   return false;
 }
 
-/** Outputs for a record we just wrote, without another GET (the PUT answer carries the date). */
-function outputsAfterPut(
+/**
+ * Outputs for a record we just wrote. When the PUT answer carries the new `UpdatedOn`, without
+ * another GET: the outputs hold what was sent, and a server that stored another form of a value
+ * (a trimmed Name...) is recognised by the next read, since the record's `UpdatedOn` is still
+ * ours (see `learnServerForms`). Without it, the record is read back, so that the state holds what
+ * the server stored and never loops on an update.
+ */
+async function outputsAfterPut(
+  client: NexudusClient,
   record: WebhookRecord,
   body: Record<string, unknown>,
   inputs: WebhookInputs,
   answer: { updatedOn?: string | null; updatedBy?: string | null },
-): WebhookOutputs {
+  forms: ServerForms,
+): Promise<WebhookOutputs> {
+  if (!answer.updatedOn) {
+    const stored = await client.get(record.Id);
+    return outputsFromRecord(stored, inputs.adopt, {
+      ...keptForms(forms, inputs),
+      ...formsAfterWrite(inputs, stored),
+    });
+  }
   const merged = {
     ...record,
     ...body,
-    UpdatedOn: answer.updatedOn ?? record.UpdatedOn,
+    UpdatedOn: answer.updatedOn,
     UpdatedBy: answer.updatedBy ?? record.UpdatedBy,
   } as WebhookRecord;
-  return outputsFromRecord(merged, inputs.adopt);
+  return outputsFromRecord(merged, inputs.adopt, keptForms(forms, inputs));
+}
+
+/** The known server forms that still apply to the declared values. */
+function keptForms(forms: ServerForms, inputs: WebhookInputs): ServerForms {
+  const out: ServerForms = {};
+  for (const [key, f] of Object.entries(forms) as [keyof ServerForms, ServerForms["name"]][]) {
+    if (f && f.declared === valueDigest(key, inputs[key])) out[key] = f;
+  }
+  return out;
 }
 
 /** Takes over the one record at the location with the same action and URL, if there is one. */
@@ -178,8 +178,10 @@ async function adoptExisting(
   inputs: WebhookInputs,
   provider: unknown,
 ): Promise<dynamic.CreateResult<WebhookOutputs> | undefined> {
-  const matches = (await recordsAt(client, inputs.businessId, inputs.action)).filter(
-    (r) => r.URL === inputs.url,
+  // Adopt takes a record that exists (the opposite of a create, see createGuard.ts), matched by
+  // action and URL as the server may have normalised it.
+  const matches = (await recordsAt(client, inputs.businessId, inputs.action)).filter((r) =>
+    sameUrl(r.URL, inputs.url),
   );
   if (matches.length === 0) return undefined;
   if (matches.length > 1) {
@@ -197,7 +199,10 @@ async function adoptExisting(
   const body = applyInputs(record, inputs);
   try {
     const answer = await client.update(body as Parameters<NexudusClient["update"]>[0]);
-    return { id: String(id), outs: outputsAfterPut(record, body, inputs, answer) };
+    return {
+      id: String(id),
+      outs: await outputsAfterPut(client, record, body, inputs, answer, {}),
+    };
   } catch (e) {
     // The record is ours now either way: record it so that the next `up` retries the update.
     throw new WebhookPartialError(
@@ -238,6 +243,9 @@ export const webhookProvider = {
       const adopted = await adoptExisting(client, inputs, news[PROVIDER_KEY]);
       if (adopted) return adopted;
     }
+    // Which records existed when this create started: after a failure without a definite
+    // answer, only a record outside this snapshot may be taken as ours (createGuard.ts).
+    const snapshot = await snapshotBeforeCreate(client, inputs.businessId);
     const startedAt = Date.now();
     // The outputs come from a search page shared by the location's creates (createdRows.ts).
     const ticket = expectCreate(client, inputs.businessId);
@@ -246,21 +254,28 @@ export const webhookProvider = {
       id = (await client.create(createBody(inputs))).id;
     } catch (e) {
       if (!(e instanceof NexudusApiError) || !e.mayHaveCommitted) throw e;
-      const found = await findCreated(client, inputs, startedAt, lookAgainMs(client, startedAt));
-      if (found === undefined) {
+      const own = await findOwnCreate(client, inputs, snapshot, lookAgainMs(client, startedAt));
+      if (!own.found) {
         throw new WebhookOperationError(
           `creating webhook ${JSON.stringify(inputs.name)} at location ${inputs.businessId} failed without a ` +
-            `definite answer (${message(e)}), and no such record appeared when looked for; nothing was recorded. ` +
+            `definite answer (${message(e)}), and ${own.why}; nothing was recorded. ` +
             `Run the update again; if a duplicate shows up in Nexudus later, declare the webhook with adopt: true.`,
         );
       }
-      id = found;
+      id = own.id;
     } finally {
       ticket.posted();
     }
     try {
-      const record = await ticket.record(id, inputs.description ?? null);
-      return { id: String(id), outs: outputsFromRecord(record, inputs.adopt) };
+      // Search rows carry no Description: see recordWithDescription for when the row will do.
+      const description = inputs.description;
+      const record = description
+        ? await recordWithDescription(client, id, description, () => ticket.record(id, description))
+        : await ticket.record(id, null);
+      return {
+        id: String(id),
+        outs: outputsFromRecord(record, inputs.adopt, formsAfterWrite(inputs, record)),
+      };
     } catch (e) {
       // The webhook exists: hand the engine its id so it is recorded, not leaked.
       const partial: WebhookOutputs = {
@@ -290,6 +305,7 @@ export const webhookProvider = {
     props: Record<string, unknown> = {},
   ): Promise<dynamic.ReadResult<WebhookOutputs>> {
     const webhookId = parseWebhookId(id);
+    registerUrlSecret(props.url);
     const client = getClient();
     // `account` (default) and `search` modes: served from search pages shared by the host's reads
     // (the account's, or one per location) when the row shows the record unchanged since the
@@ -313,17 +329,20 @@ export const webhookProvider = {
         throw e;
       }
     }
-    const outs = outputsFromRecord(record, props.adopt === true);
+    // State holds what the server stored; a declared value it stores in another form is
+    // remembered (serverForms), so the next diff sees no change and no update loops.
+    const outs = outputsFromRecord(record, props.adopt === true, learnServerForms(props, record));
     return { id, props: outs, inputs: inputsFromOutputs(outs) as unknown as WebhookOutputs };
   },
 
   async update(
     id: string,
-    _olds: Record<string, unknown>,
+    olds: Record<string, unknown>,
     news: Record<string, unknown>,
   ): Promise<dynamic.UpdateResult<WebhookOutputs>> {
     const webhookId = parseWebhookId(id);
     const inputs = validInputs(news);
+    const forms = serverFormsOf(olds ?? {});
     const client = getClient();
     let record: WebhookRecord;
     try {
@@ -337,12 +356,14 @@ export const webhookProvider = {
       }
       throw e;
     }
-    if (recordMatches(record, inputs)) return { outs: outputsFromRecord(record, inputs.adopt) };
+    if (recordMatches(record, inputs, forms)) {
+      return { outs: outputsFromRecord(record, inputs.adopt, keptForms(forms, inputs)) };
+    }
     const body = applyInputs(record, inputs);
     const startedAt = Date.now();
     try {
       const answer = await client.update(body as Parameters<NexudusClient["update"]>[0]);
-      return { outs: outputsAfterPut(record, body, inputs, answer) };
+      return { outs: await outputsAfterPut(client, record, body, inputs, answer, forms) };
     } catch (e) {
       // No definite answer: the PUT may have been applied. If the record now carries the
       // declared values, it was: report success rather than an error for a done update.
@@ -350,16 +371,24 @@ export const webhookProvider = {
       let applied: WebhookRecord | undefined;
       const seen = await effectSeen(client, startedAt, async () => {
         const now = await client.get(webhookId);
-        if (recordMatches(now, inputs)) applied = now;
+        if (recordMatches(now, inputs, forms)) applied = now;
         return applied !== undefined;
       });
-      if (seen && applied) return { outs: outputsFromRecord(applied, inputs.adopt) };
+      if (seen && applied) {
+        return {
+          outs: outputsFromRecord(applied, inputs.adopt, {
+            ...keptForms(forms, inputs),
+            ...formsAfterWrite(inputs, applied),
+          }),
+        };
+      }
       throw e;
     }
   },
 
-  async delete(id: string): Promise<void> {
+  async delete(id: string, props: Record<string, unknown> = {}): Promise<void> {
     const webhookId = parseWebhookId(id);
+    registerUrlSecret(props.url);
     const client = getClient();
     const startedAt = Date.now();
     try {

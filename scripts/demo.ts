@@ -7,9 +7,10 @@
  * outputs, a BookingCreate fired through the emulator and received signed, refresh (lastTrigger
  * moved), preview (no changes), destroy.
  *
- * Where the Pulumi CLI is not installed it tries `PulumiCommand.install()`; where that fails too
- * (no internet), it says so and runs the same program's lifecycle through the real
- * dynamic-provider host instead (the test harness in tests/support), labelled as such.
+ * The engine is the Pulumi CLI in .tools/bin (`npm run pulumi:install` builds it from the Go module
+ * proxy), else a `pulumi` on PATH. With neither, it says so in its first lines and runs the same
+ * program's lifecycle through the real dynamic-provider host instead (the test harness in
+ * tests/support), labelled as such. It never downloads anything.
  */
 import * as fs from "fs";
 import * as http from "http";
@@ -84,29 +85,41 @@ interface Lifecycle {
   close(): Promise<void>;
 }
 
+/** Where the demo looks for the Pulumi CLI: `.tools/bin` (npm run pulumi:install), then PATH. */
+const TOOLS_ROOT = path.join(REPO_ROOT, ".tools");
+
+/**
+ * The Pulumi CLI for the Automation API, or undefined with the reason: `.tools/bin/pulumi` (built
+ * by `npm run pulumi:install`), else a `pulumi` on PATH. Never downloads anything.
+ */
+async function findCli(): Promise<{ cmd?: automation.PulumiCommand; where: string }> {
+  if (process.env.NEXUDUS_DEMO_ENGINE === "host") {
+    return { where: "NEXUDUS_DEMO_ENGINE=host asks for the dynamic-provider host path" };
+  }
+  const skip = { skipVersionCheck: true };
+  if (fs.existsSync(path.join(TOOLS_ROOT, "bin", "pulumi"))) {
+    try {
+      return {
+        cmd: await automation.PulumiCommand.get({ root: TOOLS_ROOT, ...skip }),
+        where: ".tools/bin/pulumi (npm run pulumi:install)",
+      };
+    } catch (e) {
+      return { where: `.tools/bin/pulumi does not run (${(e as Error).message})` };
+    }
+  }
+  try {
+    return { cmd: await automation.PulumiCommand.get(skip), where: "pulumi on PATH" };
+  } catch {
+    return { where: "no Pulumi CLI in .tools/bin or on PATH" };
+  }
+}
+
 async function automationLifecycle(
+  cmd: automation.PulumiCommand,
   emulatorUrl: string,
   receiverUrl: string,
   work: string,
-): Promise<Lifecycle | undefined> {
-  let cmd: automation.PulumiCommand;
-  try {
-    cmd = await automation.PulumiCommand.get();
-    info(`Pulumi CLI ${cmd.version?.toString() ?? ""} found`);
-  } catch {
-    if (process.env.NEXUDUS_DEMO_NO_INSTALL) {
-      // Tests and CI: no download attempts, only loopback traffic.
-      info("The Pulumi CLI is not installed, and NEXUDUS_DEMO_NO_INSTALL forbids installing it.");
-      return undefined;
-    }
-    info("The Pulumi CLI is not installed; installing it with PulumiCommand.install() ...");
-    try {
-      cmd = await automation.PulumiCommand.install({ root: path.join(work, "pulumi-cli") });
-    } catch (e) {
-      info(`Could not install the Pulumi CLI: ${(e as Error).message}`);
-      return undefined;
-    }
-  }
+): Promise<Lifecycle> {
   // The dynamic-provider host resolves `pulumi-nexudus/provider` from the program folder.
   const programDir = path.join(work, "program");
   fs.mkdirSync(programDir, { recursive: true });
@@ -130,6 +143,12 @@ async function automationLifecycle(
       envVars: {
         PULUMI_CONFIG_PASSPHRASE: "demo-passphrase",
         PULUMI_BACKEND_URL: `file://${backend}`,
+        PULUMI_HOME: path.join(work, "pulumi-home"),
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        // The engine starts the dynamic provider as the plugin pulumi-resource-pulumi-nodejs,
+        // which lives beside the CLI.
+        PATH: `${path.dirname(cmd.command)}${path.delimiter}${process.env.PATH ?? ""}`,
       },
       projectSettings: {
         name: "nexudus-demo",
@@ -217,6 +236,29 @@ function lastTriggers(emulator: EmulatorHandle): Map<number, string | null> {
 
 async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "nexudus-demo-"));
+  // Said first: which engine runs this demo, and how to get the other path.
+  const cli = await findCli();
+  if (cli.cmd) {
+    console.log(
+      bold(
+        `Engine: the real Pulumi CLI ${cli.cmd.version?.toString() ?? ""} (${cli.where}), through the Automation API.`,
+      ),
+    );
+    console.log(
+      dim(
+        "  (`NEXUDUS_DEMO_ENGINE=host npm run demo` runs the same lifecycle through the dynamic-provider host over gRPC, the path taken where no CLI is installed.)",
+      ),
+    );
+  } else {
+    console.log(
+      bold(`Engine: the real dynamic-provider host over gRPC, not the Pulumi CLI (${cli.where}).`),
+    );
+    console.log(
+      dim(
+        "  For the real engine: `npm run pulumi:install` (builds it from the Go module proxy into .tools/bin, about 4 minutes) or put your own `pulumi` on PATH, then run the demo again. Nothing is downloaded.",
+      ),
+    );
+  }
   step("Start the local Nexudus emulator and a webhook receiver");
   const emulator = await startEmulator({
     port: 0,
@@ -239,8 +281,10 @@ async function main(): Promise<void> {
   let lifecycle: Lifecycle | undefined;
   try {
     step("Find the Pulumi CLI for the Automation API");
-    lifecycle = await automationLifecycle(emulator.url, receiver.url, work);
-    if (!lifecycle) {
+    info(`looked for: ${cli.where}`);
+    if (cli.cmd) {
+      lifecycle = await automationLifecycle(cli.cmd, emulator.url, receiver.url, work);
+    } else {
       info(
         bold("Falling back: the same program's lifecycle runs through the dynamic-provider host."),
       );

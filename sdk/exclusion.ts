@@ -33,8 +33,10 @@ export interface WebhookSetExclusionArgs {
    * leaves the set is deleted by its own resource, so it is never listed here as unmanaged.
    */
   memberIds: pulumi.Input<pulumi.Input<number>[]>;
-  /** Other ids to keep (webhooks managed elsewhere). */
+  /** Other ids to keep (the program's other webhooks at the location). */
   keepIds?: pulumi.Input<pulumi.Input<number>[]>;
+  /** Ids the user listed to keep (`alsoKeep.ids`). */
+  alsoKeepIds?: pulumi.Input<pulumi.Input<number>[]>;
   /** Keep every webhook whose Name starts with one of these followed by a space. */
   keepNamePrefixes?: pulumi.Input<pulumi.Input<string>[]>;
   /**
@@ -48,8 +50,8 @@ export interface WebhookSetExclusionArgs {
  * Deletes the webhooks at a location that no one declared. Type token
  * `pulumi-nodejs:dynamic/nexudus:WebhookSetExclusion`.
  *
- * A webhook at `businessId` is kept when its id is in `memberIds` or `keepIds`, or its Name
- * starts with `"<prefix> "` for a prefix in `keepNamePrefixes`; every other one is listed in the
+ * A webhook at `businessId` is kept when its id is in `memberIds`, `keepIds` or `alsoKeepIds`,
+ * or its Name is a prefix in `keepNamePrefixes` or starts with `"<prefix> "`; every other one is listed in the
  * input `unmanaged` during `check` (so `pulumi preview` shows it, by id, Name and action, never
  * the URL) and deleted by `pulumi up`. Its own deletion deletes nothing. See
  * `provider/exclusion.ts` for the exact rule, including previews with ids not known yet.
@@ -61,6 +63,8 @@ export class WebhookSetExclusion extends pulumi.dynamic.Resource {
   declare public readonly memberIds: pulumi.Output<number[]>;
   /** The other kept ids, sorted. */
   declare public readonly keepIds: pulumi.Output<number[]>;
+  /** The ids the user listed to keep, sorted. */
+  declare public readonly alsoKeepIds: pulumi.Output<number[]>;
   /** The kept Name prefixes, sorted. */
   declare public readonly keepNamePrefixes: pulumi.Output<string[]>;
   /** The adoptable hooks. */
@@ -79,6 +83,7 @@ export class WebhookSetExclusion extends pulumi.dynamic.Resource {
       name,
       {
         keepIds: [],
+        alsoKeepIds: [],
         keepNamePrefixes: [],
         adoptable: [],
         ...args,

@@ -10,6 +10,10 @@
  * Configuration (stack config, or the environment): `nexudus:baseUrl` / `NEXUDUS_BASE_URL`,
  * `nexudus:token` / `NEXUDUS_TOKEN`, or `nexudus:username` + `nexudus:password` /
  * `NEXUDUS_USERNAME` + `NEXUDUS_PASSWORD`.
+ *
+ * This file is the package's public entry (`pulumi-nexudus`). Internals (how a set names its
+ * children, test reset hooks) are not exported here; the repository's tests import them from
+ * their modules by relative path.
  */
 export { WebHook, type WebHookArgs } from "./webhook";
 export {
@@ -22,14 +26,11 @@ export {
 export {
   WebhookSet,
   WebhookSetArgsError,
-  planWebhookSet,
-  urlNameHash,
   type WebhookSetArgs,
   type WebhookSetHook,
   type WebhookSetHookArgs,
   type WebhookSetKeep,
   type WebhookSetMember,
-  type PlannedWebhook,
 } from "./webhookSet";
 export {
   WebhookSetExclusion,

@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { WebhookActionName } from "../provider/actions";
+import { actionNumber, type WebhookActionName } from "../provider/actions";
+import { urlSha256 } from "../provider/inputs";
+import { programWebHooks } from "./registry";
 
 /**
  * The provider object stored (serialized) in every WebHook's state as `__provider`. It holds no
@@ -94,6 +96,11 @@ export class WebHook extends pulumi.dynamic.Resource {
       name,
       {
         ...args,
+        // Every output must be a key of the props, or the engine never resolves it: `active`,
+        // `description` and `adopt` are optional inputs, so list them even when not given.
+        active: args.active,
+        description: args.description,
+        adopt: args.adopt,
         webhookId: undefined,
         uniqueId: undefined,
         actionName: undefined,
@@ -112,5 +119,22 @@ export class WebHook extends pulumi.dynamic.Resource {
       "nexudus",
       "WebHook",
     );
+    // Known to exclusive WebhookSets of this program at the same location: kept, not deleted.
+    programWebHooks().push({
+      resource: this,
+      businessId: args.businessId,
+      webhookId: this.webhookId,
+      // Known as null at once for a hook without adopt, whatever its URL.
+      adoptable: pulumi.output(args.adopt).apply((adopt) =>
+        adopt !== true
+          ? pulumi.output(null)
+          : pulumi.all([args.url, args.action]).apply(([url, action]) => {
+              const n = typeof action === "number" ? action : actionNumber(String(action));
+              return typeof url === "string" && n !== undefined
+                ? { action: n, urlSha256: urlSha256(url) }
+                : null;
+            }),
+      ),
+    });
   }
 }

@@ -18,6 +18,7 @@ import {
 } from "../provider/inputs";
 import { WebhookSetExclusion, type AdoptableWebhook } from "./exclusion";
 import { WebHook, type WebHookArgs } from "./webhook";
+import { markSetMember, programList, standaloneWebHooks, type RegisteredWebHook } from "./registry";
 
 /**
  * One hook of a {@link WebhookSet} in long form. Every field but `action` and `key` accepts a
@@ -99,11 +100,14 @@ export interface WebhookSetArgs {
    *   program at the same location (by id), or its Name starts with such a set's
    *   `namePrefix + " "`. Not this set's own prefix: a webhook named like this set's hooks that
    *   none of them manages is a leftover, and goes;
-   * - its id is in `alsoKeep.ids`, or its Name starts with an `alsoKeep.namePrefixes` entry + " ";
-   * - in a preview where hooks declared with `adopt` do not exist yet: it is the record one of
-   *   them will take over (same action and URL).
+   * - it is a standalone `WebHook` declared in this program at the same location (by id);
+   * - its id is in `alsoKeep.ids`, or its Name is an `alsoKeep.namePrefixes` entry or starts with
+   *   one + " ";
+   * - in a preview where hooks declared with `adopt` (of a set, or standalone) do not exist yet:
+   *   it is the record one of them will take over (same action and URL). While that cannot be
+   *   told, the preview shows `unmanaged` as unknown rather than list it.
    *
-   * Standalone `WebHook`s and sets of other stacks are NOT known: list them in `alsoKeep`.
+   * Sets and webhooks of other stacks are NOT known: list them in `alsoKeep`.
    * Other sets are looked up once this set's hooks are registered, so sets declared later in the
    * same program count; a set declared after an `await` of something slow may be missed: pass
    * its prefix in `alsoKeep.namePrefixes` then. Turning `exclusive` off deletes nothing.
@@ -468,32 +472,9 @@ interface RegisteredSet {
   readonly adoptable: () => pulumi.Output<AdoptableWebhook[]>;
 }
 
-const REGISTRY_KEY = Symbol.for("pulumi-nexudus.webhookSets");
-interface RegistryHolder {
-  byMonitor: WeakMap<object, RegisteredSet[]>;
-  fallback: RegisteredSet[];
-}
-
-/**
- * The sets declared in the current program: one list per resource monitor (a program run, or a
- * `setMocks` call in tests), on `globalThis` so that two loaded copies of this module share it.
- */
+/** The sets declared in the current program (see `registry.ts`). */
 function currentRegistry(): RegisteredSet[] {
-  const g = globalThis as Record<symbol, unknown>;
-  const holder = (g[REGISTRY_KEY] ??= { byMonitor: new WeakMap(), fallback: [] }) as RegistryHolder;
-  let monitor: unknown;
-  try {
-    monitor = pulumi.runtime.getMonitor();
-  } catch {
-    monitor = undefined;
-  }
-  if (typeof monitor !== "object" || monitor === null) return holder.fallback;
-  let list = holder.byMonitor.get(monitor);
-  if (!list) {
-    list = [];
-    holder.byMonitor.set(monitor, list);
-  }
-  return list;
+  return programList<RegisteredSet>(Symbol.for("pulumi-nexudus.webhookSets"));
 }
 
 /**
@@ -592,6 +573,7 @@ export class WebhookSet extends pulumi.ComponentResource {
         parent: this,
         ...(p.aliases.length > 0 ? { aliases: p.aliases.map((a) => ({ name: a })) } : {}),
       });
+      markSetMember(children[p.childName]!);
     }
     this.resources = children;
     const list = plan.map((p) => ({ p, child: children[p.childName]! }));
@@ -648,22 +630,43 @@ export class WebhookSet extends pulumi.ComponentResource {
             );
         });
       const otherIds = atLocation((s) => s.webhookIds()).apply((lists) => lists.flat());
-      const keepIds = pulumi
-        .all([otherIds, pulumi.all(keep.ids ?? [])])
-        .apply(([a, b]) => [...a, ...b]);
+      // Standalone WebHooks of this program at this location: kept, like other sets' hooks.
+      const hooksHere = pulumi
+        .all(list.length > 0 ? list.map(({ child }) => child.urn) : [this.urn])
+        .apply(async () => {
+          await new Promise((resolve) => setImmediate(resolve));
+          return standaloneWebHooks();
+        });
+      const standalone = pulumi.all([location, hooksHere]).apply(([loc, hooks]) => {
+        const registered = hooks as unknown as RegisteredWebHook[];
+        return pulumi
+          .all(registered.map((h) => pulumi.output(h.businessId)))
+          .apply((ids) => registered.filter((_, i) => ids[i] === loc));
+      });
+      const standaloneIds = standalone.apply((hooks) =>
+        pulumi.all((hooks as unknown as RegisteredWebHook[]).map((h) => h.webhookId)),
+      );
+      const standaloneAdoptable = standalone.apply((hooks) =>
+        pulumi
+          .all((hooks as unknown as RegisteredWebHook[]).map((h) => h.adoptable))
+          .apply((rows) => rows.filter((r): r is AdoptableWebhook => r !== null)),
+      );
+      const keepIds = pulumi.all([otherIds, standaloneIds]).apply(([a, b]) => [...a, ...b]);
       const keepNamePrefixes = atLocation((s) => pulumi.output(s.namePrefix)).apply((prefixes) => [
         ...prefixes,
         ...(keep.namePrefixes ?? []),
       ]);
       const allAdoptable = pulumi
-        .all([adoptable(), atLocation((s) => s.adoptable())])
-        .apply(([mine, theirs]) => [...mine, ...theirs.flat()]);
+        .all([adoptable(), atLocation((s) => s.adoptable()), standaloneAdoptable])
+        .apply(([mine, theirs, alone]) => [...mine, ...theirs.flat(), ...alone]);
       this.exclusion = new WebhookSetExclusion(
         `${name}-exclusive`,
         {
           businessId: args.businessId,
           memberIds: list.map(({ child }) => child.webhookId),
           keepIds,
+          // Listed apart, so that they stay known in a preview where other ids are not.
+          alsoKeepIds: keep.ids ?? [],
           keepNamePrefixes,
           adoptable: allAdoptable,
         },

@@ -57,13 +57,15 @@ describe("errors and exit codes", () => {
         'nexudus-webhooks: unknown command "lst"; did you mean list? (see nexudus-webhooks --help)\n',
       );
       const other = await cli(["deploy"], {});
-      expect(other.stderr).toContain("the commands are list, health and export");
+      expect(other.stderr).toContain("the commands are list, health, export and pending");
     });
 
     test("a flag before the command", async () => {
       const r = await cli(["--json", "list"], {});
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain("expected a command (list, health, export) before --json");
+      expect(r.stderr).toContain(
+        "expected a command (list, health, export, pending) before --json",
+      );
     });
 
     test("--help and help <command>", async () => {

@@ -77,6 +77,9 @@ describe("create, get, update, delete", () => {
       "PUT /api/sys/webhooks 200",
       `DELETE /api/sys/webhooks/${created.id} 200`,
       `GET /api/sys/webhooks/${created.id} 404`,
+      // The first 404 of a process is confirmed as "no such record" by one search page: the API
+      // answers at this baseUrl, so the 404 is the record's, not the route's.
+      "GET /api/sys/webhooks 200",
     ]);
   });
 

@@ -29,6 +29,7 @@ import type { Host } from "../support/host";
 import { startRig, type Rig } from "../support/rig";
 
 const yaml = require("js-yaml") as { load(text: string): unknown };
+const semver = require("semver") as { subset(sub: string, sup: string): boolean };
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const EXAMPLES = path.join(ROOT, "examples");
@@ -121,6 +122,18 @@ describe.each(exampleNames)("examples/%s: project files", (example) => {
     const pkg = JSON.parse(read(path.join(dir, "package.json"))) as Json;
     const deps = asRecord(pkg.dependencies);
     expect(deps["@pulumi/pulumi"]).toMatch(/^\^3\./);
+    // The same supported versions as the package: its Node.js engines, and a @pulumi/pulumi range
+    // inside the package's peer range.
+    const root = JSON.parse(read(path.join(ROOT, "package.json"))) as Json;
+    expect(asRecord(pkg.engines).node).toBe(asRecord(root.engines).node);
+    const peer = String(asRecord(root.peerDependencies)["@pulumi/pulumi"]);
+    expect({
+      range: deps["@pulumi/pulumi"],
+      subset: semver.subset(String(deps["@pulumi/pulumi"]), peer),
+    }).toEqual({
+      range: deps["@pulumi/pulumi"],
+      subset: true,
+    });
     const link = String(deps["pulumi-nexudus"]);
     expect(link).toMatch(/^file:/);
     expect(path.resolve(dir, link.slice("file:".length))).toBe(ROOT);

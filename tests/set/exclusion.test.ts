@@ -41,6 +41,7 @@ describe("checkExclusionInputs", () => {
       businessId: 1234,
       memberIds: [2, 10, 30, UNKNOWN],
       keepIds: [],
+      alsoKeepIds: [],
       keepNamePrefixes: ["a", "b"],
       adoptable: [],
       unmanaged: UNKNOWN,
@@ -65,7 +66,7 @@ describe("checkExclusionInputs", () => {
       {
         property: "extra",
         reason:
-          'unknown argument "extra"; a WebhookSetExclusion takes businessId, memberIds, keepIds, keepNamePrefixes, adoptable',
+          'unknown argument "extra"; a WebhookSetExclusion takes businessId, memberIds, keepIds, alsoKeepIds, keepNamePrefixes, adoptable',
       },
       {
         property: "businessId",

@@ -268,7 +268,10 @@ describe("arguments refused at construction", () => {
     expect(m).toContain(
       "hooks[1] must be an action name, an action number or {action, url?, ...}; got null",
     );
-    expect(m).toContain(`hooks[2].url must be an absolute http(s) URL; got "nope"`);
+    // Never quoted: a value that is no URL may be a token pasted into the wrong argument.
+    expect(m).toContain(
+      "hooks[2].url must be an absolute http(s) URL; got a string of 4 characters (not quoted: it may be a secret)",
+    );
     expect(m).toContain("hooks[2].name must be a non-empty string, not empty");
   });
 
@@ -485,7 +488,8 @@ describe("exclusive", () => {
     expect(plain(exclusion.inputs)).toEqual({
       businessId: 1234,
       memberIds: ownIds,
-      keepIds: [...laterIds, 42, 43],
+      keepIds: laterIds,
+      alsoKeepIds: [42, 43],
       keepNamePrefixes: ["billing", "Zapier"],
       // TeamCreated (57) is declared with adopt: its record is found by action and URL digest.
       adoptable: [{ action: 57, urlSha256: urlSha256(URL) }],

@@ -48,6 +48,14 @@ function render(figure) {
   return `${title}\n${"=".repeat(String(title).length)}\n${table}`;
 }
 
+/** Figures summed over every table that holds them, printed last (each must be 0). */
+const TOTALS = [
+  "records wrongly taken",
+  "records wrongly deleted",
+  "secrets leaked",
+  "unbounded pagings",
+];
+
 class FiguresReporter {
   constructor(globalConfig, options) {
     this.options = options || {};
@@ -72,12 +80,31 @@ class FiguresReporter {
       return;
     }
     const out = [];
+    const totals = new Map(TOTALS.map((k) => [k, undefined]));
     for (const f of files) {
       try {
-        out.push(render(JSON.parse(fs.readFileSync(path.join(dir, f), "utf8"))));
+        const figure = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8"));
+        out.push(render(figure));
+        const rows = Array.isArray(figure.rows) ? figure.rows : [figure.rows || {}];
+        for (const row of rows) {
+          for (const key of TOTALS) {
+            if (typeof row[key] === "number") totals.set(key, (totals.get(key) || 0) + row[key]);
+          }
+        }
       } catch (e) {
         out.push(`(unreadable figures file ${f}: ${e.message})`);
       }
+    }
+    // The reliability figures that must all be 0, summed over the suites that recorded them.
+    if ([...totals.values()].some((v) => v !== undefined)) {
+      out.push(
+        render({
+          title: "Reliability: what must never happen (summed over the suites)",
+          rows: Object.fromEntries(
+            [...totals].map(([k, v]) => [k, v === undefined ? "(not run)" : v]),
+          ),
+        }),
+      );
     }
     if (out.length > 0) {
       process.stdout.write(`\nFigures (${dir})\n\n${out.join("\n\n")}\n\n`);

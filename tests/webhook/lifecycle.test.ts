@@ -102,10 +102,11 @@ describe("WebHook lifecycle", () => {
     expect(emulator.records()).toHaveLength(0);
   });
 
-  it("creates with one POST and one GET, returning every output", async () => {
+  it("creates with the shared pre-create snapshot (one search), one POST and one GET, returning every output", async () => {
     await engine.up([desired({ description: "to the #bookings channel" })]);
     expect(writes()).toEqual(["POST /api/sys/webhooks"]);
-    expect(calls()).toBe(2);
+    expect(emulator.requests().map((r) => r.route)).toEqual(["search", "create", "get"]);
+    expect(calls()).toBe(3);
     const [record] = emulator.records();
     expect(record).toMatchObject({
       BusinessId: HQ,

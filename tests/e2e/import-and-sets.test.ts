@@ -1,0 +1,191 @@
+/**
+ * Through the real `pulumi` CLI: what `pulumi import` and the `import` resource option do with a
+ * dynamic `WebHook` (the README quotes the engine's message and points to `adopt`), `adopt`
+ * doing that job instead, and examples/location-sets (two locations in a loop, one exclusive).
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { startEmulator, type EmulatorHandle } from "../../emulator";
+import {
+  findPulumi,
+  makeProgram,
+  parseJson,
+  PulumiSession,
+  webhookResources,
+  type PreviewJson,
+} from "./support";
+
+const TOKEN = "e2e-import-token";
+const HQ = 1234;
+const ANNEX = 5678;
+
+let root: string;
+let emulator: EmulatorHandle;
+let pulumi: PulumiSession;
+
+beforeAll(async () => {
+  const cli = findPulumi();
+  root = fs.mkdtempSync(path.join(os.tmpdir(), "nexudus-e2e-import-"));
+  emulator = await startEmulator({
+    port: 0,
+    locations: [
+      { id: HQ, name: "HQ" },
+      { id: ANNEX, name: "Annex" },
+    ],
+    users: [
+      { username: "ops@example.com", password: "x", roles: ["Administrator"], apiTokens: [TOKEN] },
+    ],
+  });
+  pulumi = new PulumiSession(cli, root);
+}, 600_000);
+
+afterAll(async () => {
+  await emulator?.stop();
+  if (root) fs.rmSync(root, { recursive: true, force: true });
+});
+
+async function stack(dir: string, name: string): Promise<void> {
+  await pulumi.ok(dir, ["stack", "init", name]);
+  await pulumi.ok(dir, ["config", "set", "nexudus:baseUrl", emulator.url]);
+  await pulumi.ok(dir, ["config", "set", "--secret", "nexudus:token", TOKEN]);
+}
+
+const handMade = () =>
+  emulator.insert({
+    BusinessId: HQ,
+    Action: 6,
+    Name: "Made by hand",
+    URL: "https://hooks.example.com/by-hand",
+  });
+
+const program = (opts: string) => `import * as nexudus from "pulumi-nexudus";
+export const id = new nexudus.WebHook("bookings", {
+  businessId: ${HQ},
+  name: "Made by hand",
+  action: "BookingCreate",
+  url: "https://hooks.example.com/by-hand",
+${opts}).webhookId;
+`;
+
+describe("taking over a webhook made by hand", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = makeProgram(root, "takeover", { files: { "index.ts": program("}") } });
+    await stack(dir, "dev");
+  }, 600_000);
+
+  test("`pulumi import` fails: the engine reads a dynamic resource without its provider code", async () => {
+    const record = handMade();
+    const r = await pulumi.run(dir, [
+      "import",
+      "pulumi-nodejs:dynamic/nexudus:WebHook",
+      "bookings",
+      String(record.Id),
+      "--yes",
+    ]);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout + r.stderr).toContain("code must be a string, not undefined");
+    expect(webhookResources(await pulumi.exportStack(dir))).toEqual([]);
+    expect(emulator.records()).toHaveLength(1);
+    emulator.remove(record.Id);
+  });
+
+  test("the `import` resource option fails the same way, and writes nothing", async () => {
+    const record = handMade();
+    fs.writeFileSync(path.join(dir, "index.ts"), program(`}, { import: "${record.Id}" }`));
+    emulator.clearRequests();
+    const r = await pulumi.run(dir, ["up", "--yes", "--skip-preview"]);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout + r.stderr).toContain("code must be a string, not undefined");
+    expect(emulator.requests().filter((q) => q.method !== "GET")).toEqual([]);
+    expect(emulator.records()).toEqual([record]);
+    emulator.remove(record.Id);
+  });
+
+  test("`adopt: true` takes the record over: no write when it already matches, then managed", async () => {
+    const record = handMade();
+    fs.writeFileSync(path.join(dir, "index.ts"), program("  adopt: true,\n}"));
+    emulator.clearRequests();
+    await pulumi.ok(dir, ["up", "--yes", "--skip-preview"]);
+    expect(emulator.requests().filter((q) => q.method !== "GET" && q.route !== "search")).toEqual(
+      [],
+    );
+    expect(emulator.records().map((x) => x.Id)).toEqual([record.Id]);
+    const outs = JSON.parse((await pulumi.ok(dir, ["stack", "output", "--json"])).stdout) as {
+      id: number;
+    };
+    expect(outs.id).toBe(record.Id);
+    expect((await pulumi.run(dir, ["preview", "--expect-no-changes"])).code).toBe(0);
+    await pulumi.ok(dir, ["destroy", "--yes", "--skip-preview"]);
+    expect(emulator.records()).toEqual([]);
+  });
+});
+
+describe("examples/location-sets", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = makeProgram(root, "location-sets", { example: "location-sets" });
+    await stack(dir, "dev");
+    const config = [
+      "locations[0].name",
+      "hq",
+      "locations[0].businessId",
+      String(HQ),
+      "locations[0].url",
+      "https://hooks.example.com/nexudus/hq",
+      "locations[0].exclusive",
+      "true",
+      "locations[1].businessId",
+      String(ANNEX),
+      "locations[1].url",
+      "https://hooks.example.com/nexudus/annex",
+    ];
+    for (let i = 0; i < config.length; i += 2) {
+      const value = config[i + 1]!;
+      const typed = /^(\d+|true)$/.test(value)
+        ? ["--type", /^\d+$/.test(value) ? "int" : "bool"]
+        : [];
+      await pulumi.ok(dir, ["config", "set", "--path", config[i]!, value, ...typed]);
+    }
+  }, 600_000);
+
+  test("up creates the declared hooks at both locations; the exclusive one prunes a stray", async () => {
+    const stray = emulator.insert({
+      BusinessId: HQ,
+      Action: 7,
+      Name: "stray",
+      URL: "https://stray.example.com",
+    });
+    const annexForeign = emulator.insert({
+      BusinessId: ANNEX,
+      Action: 7,
+      Name: "someone else's",
+      URL: "https://other.example.com",
+    });
+    const plan = parseJson<PreviewJson>(await pulumi.ok(dir, ["preview", "--json"]));
+    expect(
+      (plan.steps ?? []).filter((s) => s.urn.includes("nexudus:WebHook::")).map((s) => s.op),
+    ).toEqual(Array(6).fill("create"));
+    await pulumi.ok(dir, ["up", "--yes", "--skip-preview"]);
+    const at = (b: number) =>
+      emulator
+        .records()
+        .filter((r) => r.BusinessId === b)
+        .map((r) => r.Action)
+        .sort((a, b2) => a - b2);
+    // Default hooks: BookingCreate (6), BookingUpdate, BookingDelete at each location.
+    expect(at(HQ)).toHaveLength(3);
+    expect(emulator.record(stray.Id)).toBeUndefined();
+    expect(at(ANNEX)).toHaveLength(4);
+    expect(emulator.record(annexForeign.Id)).toBeDefined();
+    expect(webhookResources(await pulumi.exportStack(dir))).toHaveLength(6);
+    emulator.clearRequests();
+    expect((await pulumi.run(dir, ["preview", "--expect-no-changes"])).code).toBe(0);
+  });
+
+  test("destroy removes what the sets made and leaves the foreign webhook", async () => {
+    await pulumi.ok(dir, ["destroy", "--yes", "--skip-preview"]);
+    expect(emulator.records().map((r) => r.Name)).toEqual(["someone else's"]);
+  });
+});
