@@ -56,7 +56,13 @@ describe("client-side rate limiting", () => {
     const started = performance.now();
     await Promise.all(Array.from({ length: 130 }, () => client.get(id)));
     const elapsed = performance.now() - started;
-    expect(statuses()).toEqual({ 200: 130 });
+    // Every read answered. At this time factor the spacing is 2 ms, less than the jitter of a
+    // loaded machine's loopback: one request may overtake another on the way and draw a 409,
+    // which the client waits out and sends again (the pacing itself is proven with a fake clock
+    // in limiter.test.ts and limiter.property.test.ts).
+    const { 200: ok, 409: throttled = 0, ...other } = statuses();
+    expect({ ok, other }).toEqual({ ok: 130, other: {} });
+    expect(throttled).toBeLessThanOrEqual(1);
     // the 121st read had to wait for the first slot to leave the (1.2 s) minute
     expect(elapsed).toBeGreaterThanOrEqual(60_000 * TF);
     // …and no more than that plus one (loopback) round trip per request: a loose bound, for a
