@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { levenshtein } from "../provider/levenshtein";
 import { describeFailure, PROGRAM } from "./errors";
 import { exportCommand } from "./export";
 import { healthCommand } from "./health";
@@ -26,27 +27,10 @@ const COMMANDS: Record<string, (argv: string[], io: CliIO) => Promise<number>> =
   pending: pendingCommand,
 };
 
-/** Edit distance (insertions, deletions, substitutions). */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(
-        prev[j]! + 1,
-        row[j - 1]! + 1,
-        prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    prev = row;
-  }
-  return prev[b.length]!;
-}
-
 /** The command a typo most likely meant (`lst` → `list`), if one is close. */
 function closestCommand(input: string): string | undefined {
   const lower = input.toLowerCase();
-  const scored = Object.keys(COMMANDS).map((c) => ({ c, d: distance(lower, c) }));
+  const scored = Object.keys(COMMANDS).map((c) => ({ c, d: levenshtein(lower, c) }));
   scored.sort((x, y) => x.d - y.d);
   const best = scored[0];
   return best && best.d <= 2 ? best.c : undefined;

@@ -1,9 +1,11 @@
 /**
  * Injected faults: which request a fault hits (per route, after `skip` matching requests, for
- * `times` of them) and the canned answers of the kinds that do not need the real handler.
+ * `times` of them), the answers of the kinds that answer by themselves, and the bodies of the
+ * kinds that alter the real answer. The routing decides when a fault applies.
  */
 import { z } from "zod";
-import { FAULT_KINDS, ROUTES, type FaultSpec, type Route } from "./types";
+import { throttled, type Answer } from "./http";
+import { FAULT_KINDS, ROUTES, type FaultKind, type FaultSpec, type Route } from "./types";
 
 interface ActiveFault {
   spec: FaultSpec;
@@ -115,4 +117,88 @@ export function wasSuccessfulFalseBody(): Record<string, unknown> {
     ],
     WasSuccessful: false,
   };
+}
+
+/**
+ * The answer of a fault that answers by itself (`status`, `wasSuccessfulFalse`, `throttle`,
+ * `html`), `"reset"` for `reset`, or undefined for the kinds that let the request go on.
+ * `echoed`: the request's URL, when the server quotes it in its errors (`echoRequestInErrors`).
+ */
+export function faultAnswer(
+  fault: FaultSpec,
+  body: string,
+  echoed: string | undefined,
+): Answer | "reset" | undefined {
+  switch (fault.kind) {
+    case "status": {
+      const status = fault.status ?? 500;
+      const failure = statusFaultBody(status);
+      if (echoed !== undefined) {
+        failure["Message"] = `An error has occurred while saving the WebHook for ${echoed}.`;
+        failure["ExceptionMessage"] = `SqlException: cannot insert ${body}`;
+      }
+      return { status, body: failure };
+    }
+    case "wasSuccessfulFalse": {
+      const failure = wasSuccessfulFalseBody();
+      if (echoed !== undefined) {
+        failure["Message"] = `WebHook: the URL ${echoed} could not be reached`;
+        failure["Errors"] = [
+          { AttemptedValue: echoed, Message: `${echoed} is not reachable`, PropertyName: "URL" },
+        ];
+      }
+      return { status: 200, body: failure };
+    }
+    case "throttle":
+      return throttled();
+    case "html":
+      return {
+        status: fault.status ?? 502,
+        raw: true,
+        body: HTML_502_PAGE,
+        headers: { "Content-Type": "text/html; charset=utf-8" },
+      };
+    case "reset":
+      return "reset";
+    default:
+      return undefined;
+  }
+}
+
+/** The kinds that alter the real handler's answer; like those that answer, they bypass the limiter. */
+export const ALTERING_FAULTS: readonly FaultKind[] = ["commitThenReset", "truncated", "badRecord"];
+
+function withoutIdAndName(row: unknown): Record<string, unknown> {
+  const copy: Record<string, unknown> =
+    typeof row === "object" && row !== null ? { ...(row as Record<string, unknown>) } : {};
+  delete copy["Id"];
+  delete copy["Name"];
+  return copy;
+}
+
+/** The body of the `badRecord` fault for a route, built from the real answer. */
+export function badRecordBody(route: Route, real: Answer): unknown {
+  const body = (real.body ?? {}) as Record<string, unknown>;
+  switch (route) {
+    case "search": {
+      const rows = Array.isArray(body["Records"]) ? (body["Records"] as unknown[]) : [];
+      const bad = rows.length > 0 ? rows.map(withoutIdAndName) : [{ BusinessId: 0, Active: true }];
+      return { ...body, Records: bad };
+    }
+    case "get":
+      return withoutIdAndName(real.status === 200 ? real.body : { BusinessId: 0, Active: true });
+    case "create":
+    case "update":
+      return {
+        Status: 200,
+        Message: `WebHook was successfully ${route === "create" ? "created" : "updated"}.`,
+        Value: {},
+        Errors: null,
+        WasSuccessful: true,
+      };
+    case "delete":
+      return { Status: 200, Value: null };
+    case "token":
+      return { token_type: "bearer", expires_in: body["expires_in"] ?? 0 };
+  }
 }

@@ -2,6 +2,8 @@
  * The `eWebhookAction` enum of the Nexudus API, exactly as the API documentation spells it
  * (including its own spellings such as `HelDeskMessageCreated`).
  */
+import { levenshtein } from "./levenshtein";
+
 export const WebhookAction = {
   None: 1,
   CoworkerUpdate: 2,
@@ -127,20 +129,6 @@ export const ACTION_NAMES: readonly WebhookActionName[] = Object.keys(
   WebhookAction,
 ) as WebhookActionName[];
 
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length]!;
-}
-
 /**
  * The closest action name to a misspelt one (case-insensitive match first, then the smallest
  * edit distance within a third of the name's length), or undefined when nothing is close.
@@ -152,7 +140,7 @@ export function suggestAction(input: string): WebhookActionName | undefined {
   let best: WebhookActionName | undefined;
   let bestDistance = Infinity;
   for (const name of ACTION_NAMES) {
-    const d = editDistance(lower, name.toLowerCase());
+    const d = levenshtein(lower, name.toLowerCase());
     if (d < bestDistance) {
       best = name;
       bestDistance = d;

@@ -4,9 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { urlSha256 } from "../../provider/exclusion";
+import { planWebhookSet, urlNameHash } from "../../sdk/plan";
 import {
-  planWebhookSet,
-  urlNameHash,
   WebhookSet,
   WebhookSetArgsError,
   type WebhookSetArgs,

@@ -1,0 +1,179 @@
+/**
+ * A property of the client's limiter (fast-check): for generated limits, arrivals of reads and
+ * writes, and answer latencies (some never answered), no window ever holds more requests than its
+ * limit, and every request is granted, first come first served within its kind.
+ *
+ * "In a window" uses the limiter's model of when the server counts a request (provider/limiter.ts):
+ * somewhere between its send and its reference time, the answer or `sentAt + maxInFlightMs`,
+ * whichever is first. A grant is within the limits when, for each rule "at most L in W", fewer
+ * than L earlier requests of the kind the rule counts have a reference time plus W later than the
+ * grant's send time: even if they all reached the server as late as possible and this one
+ * as early as possible, no W-long window sees more than L.
+ */
+import fc from "fast-check";
+import { RateLimiter, type LimiterClock, type RateLimits } from "../../provider/limiter";
+
+/** Runs of the property: each simulates up to 40 requests in virtual time (about 5 ms a run). */
+const NUM_RUNS = 150;
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+/**
+ * Virtual time driven by a timer queue: the limiter's sleeps and the test's events (arrivals,
+ * answers) are timers; `run()` lets pending callbacks settle, then jumps to the next timer.
+ */
+class VirtualTime {
+  now = 0;
+  private timers: { at: number; seq: number; fire: () => void }[] = [];
+  private seq = 0;
+
+  readonly clock: LimiterClock = {
+    now: () => this.now,
+    sleep: (ms, signal) =>
+      new Promise((resolve) => {
+        if (signal.aborted) return resolve();
+        const timer = this.at(this.now + Math.max(0, ms), () => {
+          signal.removeEventListener("abort", onAbort);
+          resolve();
+        });
+        const onAbort = () => {
+          this.timers = this.timers.filter((t) => t !== timer);
+          resolve();
+        };
+        signal.addEventListener("abort", onAbort, { once: true });
+      }),
+  };
+
+  at(time: number, fire: () => void) {
+    const timer = { at: time, seq: this.seq++, fire };
+    this.timers.push(timer);
+    return timer;
+  }
+
+  async run(): Promise<void> {
+    for (;;) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.timers.length === 0) return;
+      const next = this.timers.reduce((a, b) =>
+        b.at < a.at || (b.at === a.at && b.seq < a.seq) ? b : a,
+      );
+      this.timers = this.timers.filter((t) => t !== next);
+      this.now = Math.max(this.now, next.at);
+      next.fire();
+    }
+  }
+}
+
+interface Request {
+  write: boolean;
+  /** ms after the previous request's arrival at the limiter. */
+  gap: number;
+  /** ms from grant to answer; undefined: never answered. */
+  latency: number | undefined;
+}
+
+const scenario = fc.record({
+  limits: fc.record({
+    minIntervalMs: fc.integer({ min: 0, max: 200 }),
+    perMinute: fc.integer({ min: 1, max: 8 }),
+    perHour: fc.integer({ min: 1, max: 20 }),
+    writesPerMinute: fc.integer({ min: 1, max: 5 }),
+    writesPerDay: fc.integer({ min: 1, max: 12 }),
+  }),
+  timeFactor: fc.constantFrom(1, 0.02),
+  maxInFlightMs: fc.integer({ min: 1, max: 800 }),
+  requests: fc.array(
+    fc.record({
+      write: fc.boolean(),
+      gap: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 2_000 })),
+      latency: fc.option(fc.integer({ min: 0, max: 1_000 }), { nil: undefined, freq: 8 }),
+    }),
+    { maxLength: 40 },
+  ),
+});
+
+interface Grant {
+  index: number;
+  write: boolean;
+  sentAt: number;
+  answeredAt?: number;
+}
+
+async function simulate(
+  limits: RateLimits,
+  timeFactor: number,
+  maxInFlightMs: number,
+  requests: Request[],
+): Promise<Grant[]> {
+  const time = new VirtualTime();
+  const limiter = new RateLimiter({
+    limits,
+    timeFactor,
+    maxInFlightMs,
+    slackMs: 0,
+    clock: time.clock,
+    stats: { acquired: 0, waits: 0, totalWaitMs: 0, maxWaitMs: 0 },
+  });
+  const grants: Grant[] = [];
+  let arrival = 0;
+  requests.forEach((r, index) => {
+    arrival += r.gap;
+    time.at(arrival, () => {
+      void limiter.acquire(r.write).then((slot) => {
+        const grant: Grant = { index, write: r.write, sentAt: time.now };
+        grants.push(grant);
+        if (r.latency !== undefined) {
+          time.at(time.now + r.latency, () => {
+            grant.answeredAt = time.now;
+            slot.done();
+          });
+        }
+      });
+    });
+  });
+  await time.run();
+  return grants;
+}
+
+describe("the limiter's windows", () => {
+  test("no window ever exceeds its limit; every request is granted, FIFO within its kind", async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, async ({ limits, timeFactor, maxInFlightMs, requests }) => {
+        const grants = await simulate(limits, timeFactor, maxInFlightMs, requests);
+        expect(grants).toHaveLength(requests.length);
+        for (const write of [false, true]) {
+          const order = grants.filter((g) => g.write === write).map((g) => g.index);
+          expect(order).toEqual([...order].sort((a, b) => a - b));
+        }
+
+        const rules = [
+          { limit: 1, windowMs: limits.minIntervalMs, writesOnly: false },
+          { limit: limits.perMinute, windowMs: MINUTE, writesOnly: false },
+          { limit: limits.perHour, windowMs: HOUR, writesOnly: false },
+          { limit: limits.writesPerMinute, windowMs: MINUTE, writesOnly: true },
+          { limit: limits.writesPerDay, windowMs: DAY, writesOnly: true },
+        ];
+        const reference = (g: Grant) =>
+          Math.min(g.answeredAt ?? Infinity, g.sentAt + maxInFlightMs);
+        grants.forEach((g, k) => {
+          for (const rule of rules) {
+            const windowMs = rule.windowMs * timeFactor;
+            // A rule with no window (minIntervalMs 0) limits nothing.
+            if ((rule.writesOnly && !g.write) || windowMs <= 0) continue;
+            const inWindow = grants
+              .slice(0, k)
+              .filter((e) => (!rule.writesOnly || e.write) && reference(e) + windowMs > g.sentAt);
+            expect({ rule, request: g.index, inWindow: inWindow.length }).toEqual({
+              rule,
+              request: g.index,
+              inWindow: Math.min(inWindow.length, rule.limit - 1),
+            });
+          }
+        });
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+});
