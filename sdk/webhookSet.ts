@@ -12,7 +12,12 @@ import { urlSha256 } from "../provider/inputs";
 import { WebhookSetExclusion, type AdoptableWebhook } from "./exclusion";
 import { WebHook } from "./webhook";
 import { markSetMember, programList, standaloneWebHooks, type RegisteredWebHook } from "./registry";
-import { planWebhookSet, WebhookSetArgsError, type WebhookSetArgs } from "./plan";
+import {
+  planWebhookSet,
+  WebhookSetArgsError,
+  type PlannedWebhook,
+  type WebhookSetArgs,
+} from "./plan";
 
 // The arguments are defined with the plan that validates them; they stay importable from here.
 export {
