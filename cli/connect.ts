@@ -2,6 +2,7 @@
  * The CLI's configuration: the same settings as the provider (`provider/config.ts`), read from the
  * flags first, then the `NEXUDUS_*` environment variables.
  */
+import { NexudusError } from "../provider/errors";
 import { NexudusClient } from "../provider/client";
 import {
   clientOptions,
@@ -14,7 +15,7 @@ import {
 import type { ConnectionFlags } from "./options";
 
 /** A configuration problem (missing credential, bad base URL): exit code 3. */
-export class CliConfigError extends Error {
+export class CliConfigError extends NexudusError {
   override readonly name = "CliConfigError";
 }
 

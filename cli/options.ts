@@ -2,6 +2,7 @@
  * Command-line parsing shared by the commands: `node:util` `parseArgs` with strict checking, the
  * connection flags, and validation of the values (`--business`, `--action`, numbers).
  */
+import { NexudusError } from "../provider/errors";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { errorText } from "./io";
 import {
@@ -13,7 +14,7 @@ import {
 } from "../provider/actions";
 
 /** A bad command line. `command` names the command whose `--help` the message points to. */
-export class UsageError extends Error {
+export class UsageError extends NexudusError {
   override readonly name = "UsageError";
   constructor(
     message: string,

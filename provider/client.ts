@@ -1,66 +1,73 @@
 /**
  * The typed REST client of the Nexudus WebHook API (`/api/sys/webhooks`, `/api/token`).
  *
- * One place per concern: options are checked by {@link resolveOptions}; the credential is put on
- * requests by a token source (static token, or the password grant with a process-wide cache);
- * every call goes through {@link NexudusClient}'s single request loop (limiter slot, send, read
- * the answer, the one retry policy of `./retry`); answers are checked against the schemas of
- * `./schemas`; failures become the errors of `./errors`; secrets are kept out of everything by
- * `./redact`.
+ * The client in parts, one concern each: options are checked by `resolveOptions` (`./options`);
+ * the credential is put on requests by a token source (`./auth`: a static token, or the password
+ * grant with a process-wide cache); the routes and search parameters are in `./routes`; every
+ * call goes through {@link NexudusClient}'s single request loop here (limiter slot, send, the one
+ * retry policy of `./retry`); each attempt's outcome is read by `classify` (`./classify`, which
+ * maps a status to an error family in one table) against the schemas of `./schemas`; failures
+ * become the errors of `./errors`; secrets are kept out of everything by `./redact`.
  *
  * @module
  */
-import { createHash } from "node:crypto";
-import axios, { type AxiosInstance } from "axios";
-import { z } from "zod";
+import type { AxiosInstance } from "axios";
+import { PasswordGrant, sha256, StaticToken, type TokenSource } from "./auth";
+import { FileCallHistory, historyKey } from "./callHistory";
+import { classify } from "./classify";
 import {
   NexudusApiError,
   NexudusAuthError,
-  NexudusConfigError,
-  NexudusConflictError,
-  NexudusConnectionError,
   NexudusNotFoundError,
   NexudusResponseError,
   NexudusRoutingError,
-  NexudusServerError,
-  NexudusThrottledError,
-  NexudusTimeoutError,
-  NexudusValidationError,
-  parseErrorBody,
-  type ApiErrorInit,
-  type FieldError,
-  type NexudusRole,
 } from "./errors";
 import { sharedLimiter, type Limiter } from "./limiter";
-import { defaultHistoryDir, FileCallHistory, historyKey } from "./callHistory";
-import * as path from "node:path";
-import { redact, registerSecret } from "./redact";
 import {
-  failedBeforeSending,
-  isTransientCode,
-  parseRetryAfter,
-  retryDelay,
-  type FailureClass,
-  type RetryPolicy,
-} from "./retry";
+  defaultName,
+  ENV_VARS,
+  optionsFromEnv,
+  resolveOptions,
+  type NexudusClientOptions,
+  type OptionKey,
+  type RequestEvent,
+} from "./options";
+import { redact, registerSecret } from "./redact";
+import { checkBody, checkQuery, readWrite, recordPath, type WriteResult } from "./requests";
+import { retryDelay, type RetryPolicy } from "./retry";
+import { jsonBody, searchQueryString, TOKEN, WEBHOOKS, type Operation } from "./routes";
 import {
   check,
-  describeIssues,
   searchPageSchema,
-  searchQuerySchema,
   tokenResponseSchema,
   webhookRecordSchema,
   webhookUpdateSchema,
   webhookWriteSchema,
   writeEnvelopeSchema,
-  writeValueSchema,
   type SearchPage,
   type SearchQuery,
   type WebhookRecord,
   type WebhookSummary,
   type WebhookWrite,
 } from "./schemas";
+import { createHttp, send } from "./transport";
 
+export { clearTokenCache } from "./auth";
+export { errorFamily, type ErrorFamily } from "./classify";
+export {
+  DEFAULT_BASE_URL,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_MAX_THROTTLE_RETRIES,
+  DEFAULT_TIMEOUT_MS,
+  ENV_VARS,
+  isLoopbackHost,
+  resolveOptions,
+  type NexudusClientOptions,
+  type RequestEvent,
+  type ResolvedOptions,
+} from "./options";
+export { type WriteResult } from "./requests";
+export { encodePath, SEARCH_PARAMS, searchQueryString, type Route } from "./routes";
 export { limiterStats, resetLimiterStats, type LimiterStats } from "./limiter";
 export type {
   SearchPage,
@@ -70,19 +77,8 @@ export type {
   WebhookWrite,
 } from "./schemas";
 
-/** The production API. */
-export const DEFAULT_BASE_URL = "https://spaces.nexudus.com";
-/** Default per-request timeout (ms). */
-export const DEFAULT_TIMEOUT_MS = 30_000;
-/** Default number of retries after the first attempt. */
-export const DEFAULT_MAX_RETRIES = 5;
 /** Default page size of {@link NexudusClient.search} (the API's maximum). */
 export const DEFAULT_SEARCH_PAGE_SIZE = 1000;
-/**
- * Throttled answers (409 with `Retry-After`) one call may draw while the limiter paces it, each
- * followed by a hold of up to a minute (× time factor): about half an hour at most.
- */
-export const DEFAULT_MAX_THROTTLE_RETRIES = 30;
 /**
  * The most pages one {@link NexudusClient.searchAll} reads before it fails: a guard against a
  * server whose paging never ends (200 pages of 1,000 rows is far beyond any location).
@@ -96,590 +92,6 @@ export interface SearchPageOptions {
    * page shows is the server's state at that moment or later.
    */
   beforeSend?: () => void;
-}
-
-/** The calls of the API. */
-export type Route = "search" | "get" | "create" | "update" | "delete" | "token";
-
-/** One attempt of one call, reported to the `onRequest` hook (never holds a credential). */
-export interface RequestEvent {
-  /** HTTP method. */
-  method: string;
-  /** Path with its query string. */
-  path: string;
-  /** Which call. */
-  route: Route;
-  /** HTTP status, when an answer came. */
-  status?: number;
-  /** 1 for the first attempt of the call, 2 for the next… */
-  attempt: number;
-  /** Time from sending to the answer (or failure), in ms. */
-  durationMs: number;
-  /** What went wrong with this attempt (redacted), when it failed. */
-  error?: string;
-}
-
-/** Options of {@link NexudusClient}. */
-export interface NexudusClientOptions {
-  /** API base URL (default `https://spaces.nexudus.com`); `http://` only for loopback hosts. */
-  baseUrl?: string;
-  /** A bearer token. Give either this or `username` + `password`. */
-  token?: string;
-  /** A Nexudus user (an email), exchanged with `password` for a token at `POST /api/token`. */
-  username?: string;
-  /** The user's password. */
-  password?: string;
-  /** Per-request timeout in ms (default 30000). */
-  timeoutMs?: number;
-  /** Retries after the first attempt of an idempotent call (default 5). */
-  maxRetries?: number;
-  /**
-   * Retries after throttled answers (409 with `Retry-After`) while the limiter paces the client
-   * (default 30): each waits for a hold that grows up to a minute, since an unpredicted throttle
-   * means another command or stack of this user spent the budget. Without the limiter,
-   * `maxRetries` bounds throttles too.
-   */
-  maxThrottleRetries?: number;
-  /** Multiplies every documented wait: rate-limit windows, `Retry-After`, backoff (default 1). */
-  timeFactor?: number;
-  /** Whether the process-wide client-side rate limiter paces requests (default true). */
-  rateLimit?: boolean;
-  /**
-   * The runner-local folder where the limiter shares its call history with the other processes
-   * of this user and base URL (default: `pulumi-nexudus-calls` in the OS temp folder), or `false`
-   * for none. The credential is never written: the history is keyed by a SHA-256.
-   */
-  callHistory?: string | false;
-  /** Called after every attempt, for logging and metrics; exceptions it throws are ignored. */
-  onRequest?: (event: RequestEvent) => void;
-}
-
-/** The result of a create or update. */
-export interface WriteResult {
-  /** The record's Id. */
-  id: number;
-  /** The envelope's `UpdatedOn` (when the server wrote the record), when it gave one. */
-  updatedOn?: string | null;
-  /** The envelope's `UpdatedBy` (the user who wrote it), when it gave one. */
-  updatedBy?: string | null;
-}
-
-type OptionKey = keyof NexudusClientOptions;
-
-/** The environment variable behind each option read by {@link NexudusClient.fromEnv}. */
-export const ENV_VARS = {
-  baseUrl: "NEXUDUS_BASE_URL",
-  token: "NEXUDUS_TOKEN",
-  username: "NEXUDUS_USERNAME",
-  password: "NEXUDUS_PASSWORD",
-  timeoutMs: "NEXUDUS_TIMEOUT_MS",
-  maxRetries: "NEXUDUS_MAX_RETRIES",
-  maxThrottleRetries: "NEXUDUS_MAX_THROTTLE_RETRIES",
-  timeFactor: "NEXUDUS_TIME_FACTOR",
-  rateLimit: "NEXUDUS_RATE_LIMIT",
-  callHistory: "NEXUDUS_CALL_HISTORY",
-} as const satisfies Partial<Record<OptionKey, string>>;
-
-/** Checked options, with defaults applied. */
-export interface ResolvedOptions {
-  readonly baseUrl: string;
-  readonly origin: string;
-  readonly credential:
-    | { readonly kind: "token"; readonly token: string }
-    | { readonly kind: "password"; readonly username: string; readonly password: string };
-  readonly timeoutMs: number;
-  readonly maxRetries: number;
-  readonly maxThrottleRetries: number;
-  readonly timeFactor: number;
-  readonly rateLimit: boolean;
-  readonly callHistory: string | false;
-  readonly onRequest?: (event: RequestEvent) => void;
-}
-
-const optionsSchema = (() => {
-  let schema: ReturnType<typeof build> | undefined;
-  function build() {
-    const int = () => z.number("must be a number").int("must be an integer");
-    return z.strictObject({
-      baseUrl: z.string("must be a string").optional(),
-      token: z.string("must be a string").min(1, "must not be empty").optional(),
-      username: z.string("must be a string").min(1, "must not be empty").optional(),
-      password: z.string("must be a string").min(1, "must not be empty").optional(),
-      timeoutMs: int().positive("must be > 0").max(3_600_000, "must be <= 3600000").optional(),
-      maxRetries: int().min(0, "must be >= 0").max(50, "must be <= 50").optional(),
-      maxThrottleRetries: int().min(0, "must be >= 0").max(200, "must be <= 200").optional(),
-      timeFactor: z.number("must be a number").positive("must be > 0").optional(),
-      rateLimit: z.boolean("must be true or false").optional(),
-      callHistory: z
-        .union([
-          z.literal(false),
-          z
-            .string("must be a folder path or false")
-            .refine(
-              (v) => path.isAbsolute(v),
-              "must be an absolute folder path (or false for none)",
-            ),
-        ])
-        .optional(),
-      onRequest: z
-        .custom<(event: RequestEvent) => void>((v) => typeof v === "function", "must be a function")
-        .optional(),
-    });
-  }
-  return () => (schema ??= build());
-})();
-
-const defaultName = (key: string): string => `option "${key}"`;
-
-/** Whether a URL hostname is a loopback host (127.0.0.0/8, localhost, [::1]). */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.toLowerCase();
-  return (
-    h === "localhost" || h === "[::1]" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)
-  );
-}
-
-function checkBaseUrl(raw: string, name: string): { baseUrl: string; origin: string } {
-  const shown = raw.includes("@") ? "(a URL with credentials)" : JSON.stringify(raw);
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new NexudusConfigError(
-      "baseUrl",
-      `NexudusClient ${name} must be an absolute URL such as ${DEFAULT_BASE_URL} (got ${shown})`,
-    );
-  }
-  const rule = (text: string) => new NexudusConfigError("baseUrl", `NexudusClient ${name} ${text}`);
-  if (url.username || url.password) {
-    throw rule("must not contain credentials: use the token or username/password options");
-  }
-  if (url.protocol === "http:") {
-    if (!isLoopbackHost(url.hostname)) {
-      throw rule(
-        `must use https:// (http:// is only allowed for loopback hosts: 127.0.0.0/8, localhost, ` +
-          `[::1]) (got ${shown})`,
-      );
-    }
-  } else if (url.protocol !== "https:") {
-    throw rule(`must use https:// (got ${shown})`);
-  }
-  if (url.search || url.hash) throw rule(`must not have a query or fragment (got ${shown})`);
-  const path = url.pathname.replace(/\/+$/, "");
-  return { baseUrl: `${url.origin}${path}`, origin: url.origin };
-}
-
-/**
- * Checks client options and applies defaults; throws {@link NexudusConfigError} naming the
- * option (or, through `nameOf`, the environment variable) and the rule.
- */
-export function resolveOptions(
-  opts: NexudusClientOptions,
-  nameOf: (key: OptionKey) => string = defaultName,
-): ResolvedOptions {
-  if (opts === null || typeof opts !== "object") {
-    throw new NexudusConfigError("options", "NexudusClient options must be an object");
-  }
-  // Register credentials first, so that no message below can show them.
-  registerSecret(opts.token);
-  registerSecret(opts.password);
-  const defined = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
-  const parsed = optionsSchema().safeParse(defined);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    if (issue?.code === "unrecognized_keys") {
-      const key = issue.keys[0] ?? "";
-      throw new NexudusConfigError(
-        key,
-        `NexudusClient has no option "${key}" (known: ${Object.keys(optionsSchema().shape).join(", ")})`,
-      );
-    }
-    const key = String(issue?.path[0] ?? "options") as OptionKey;
-    const secret = key === "token" || key === "password";
-    const got = secret ? "" : ` (got ${JSON.stringify(defined[key]) ?? String(defined[key])})`;
-    throw new NexudusConfigError(
-      key,
-      `NexudusClient ${nameOf(key)} ${issue?.message ?? "is invalid"}${got}`,
-    );
-  }
-  const o = parsed.data;
-  const { baseUrl, origin } = checkBaseUrl(o.baseUrl ?? DEFAULT_BASE_URL, nameOf("baseUrl"));
-
-  let credential: ResolvedOptions["credential"];
-  if (o.token !== undefined) {
-    if (o.username !== undefined || o.password !== undefined) {
-      throw new NexudusConfigError(
-        "token",
-        `NexudusClient takes either ${nameOf("token")} or ${nameOf("username")} and ` +
-          `${nameOf("password")}, not both`,
-      );
-    }
-    credential = { kind: "token", token: o.token };
-  } else if (o.username !== undefined || o.password !== undefined) {
-    if (o.username === undefined || o.password === undefined) {
-      const missing: OptionKey = o.username === undefined ? "username" : "password";
-      throw new NexudusConfigError(
-        missing,
-        `NexudusClient needs ${nameOf("username")} and ${nameOf("password")} together: ` +
-          `${nameOf(missing)} is missing`,
-      );
-    }
-    credential = { kind: "password", username: o.username, password: o.password };
-  } else {
-    throw new NexudusConfigError(
-      "token",
-      `NexudusClient needs credentials: set the option "token", or "username" and "password" ` +
-        `(environment: ${ENV_VARS.token}, or ${ENV_VARS.username} and ${ENV_VARS.password})`,
-    );
-  }
-  return {
-    baseUrl,
-    origin,
-    credential,
-    timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    maxRetries: o.maxRetries ?? DEFAULT_MAX_RETRIES,
-    maxThrottleRetries: o.maxThrottleRetries ?? DEFAULT_MAX_THROTTLE_RETRIES,
-    timeFactor: o.timeFactor ?? 1,
-    rateLimit: o.rateLimit ?? true,
-    callHistory: o.callHistory ?? defaultHistoryDir(),
-    ...(o.onRequest ? { onRequest: o.onRequest } : {}),
-  };
-}
-
-/** Reads the client's options from environment variables (see {@link ENV_VARS}). */
-function optionsFromEnv(env: Record<string, string | undefined>): NexudusClientOptions {
-  const read = (key: keyof typeof ENV_VARS): string | undefined => {
-    const v = env[ENV_VARS[key]];
-    return v === undefined || v.trim() === "" ? undefined : v.trim();
-  };
-  const num = (
-    key: "timeoutMs" | "maxRetries" | "maxThrottleRetries" | "timeFactor",
-  ): number | undefined => {
-    const v = read(key);
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isFinite(n)) {
-      throw new NexudusConfigError(
-        ENV_VARS[key],
-        `${ENV_VARS[key]} must be a number (got ${JSON.stringify(v)})`,
-      );
-    }
-    return n;
-  };
-  const out: NexudusClientOptions = {};
-  const baseUrl = read("baseUrl");
-  if (baseUrl !== undefined) out.baseUrl = baseUrl;
-  // Credentials are not trimmed: a password may end with a space.
-  for (const key of ["token", "username", "password"] as const) {
-    const v = env[ENV_VARS[key]];
-    if (v !== undefined && v !== "") out[key] = v;
-  }
-  const timeoutMs = num("timeoutMs");
-  if (timeoutMs !== undefined) out.timeoutMs = timeoutMs;
-  const maxRetries = num("maxRetries");
-  if (maxRetries !== undefined) out.maxRetries = maxRetries;
-  const maxThrottleRetries = num("maxThrottleRetries");
-  if (maxThrottleRetries !== undefined) out.maxThrottleRetries = maxThrottleRetries;
-  const timeFactor = num("timeFactor");
-  if (timeFactor !== undefined) out.timeFactor = timeFactor;
-  const rate = read("rateLimit")?.toLowerCase();
-  if (rate !== undefined) {
-    if (["off", "false", "0", "no"].includes(rate)) out.rateLimit = false;
-    else if (["on", "true", "1", "yes"].includes(rate)) out.rateLimit = true;
-    else {
-      throw new NexudusConfigError(
-        ENV_VARS.rateLimit,
-        `${ENV_VARS.rateLimit} must be "off" or "on" (got ${JSON.stringify(rate)})`,
-      );
-    }
-  }
-  const history = read("callHistory");
-  if (history !== undefined) {
-    if (["off", "false", "0", "no"].includes(history.toLowerCase())) out.callHistory = false;
-    else if (path.isAbsolute(history)) out.callHistory = history;
-    else {
-      throw new NexudusConfigError(
-        ENV_VARS.callHistory,
-        `${ENV_VARS.callHistory} must be an absolute folder path or "off" (got ${JSON.stringify(history)})`,
-      );
-    }
-  }
-  return out;
-}
-
-/** Maps the client's search field names to the API's query parameters. */
-export const SEARCH_PARAMS = {
-  businessId: "WebHook_Business",
-  name: "WebHook_Name",
-  action: "WebHook_Action",
-  description: "WebHook_Description",
-  url: "WebHook_URL",
-  active: "WebHook_Active",
-  lastError: "WebHook_LastError",
-  errorCount: "WebHook_ErrorCount",
-  lastTrigger: "WebHook_LastTrigger",
-  fromErrorCount: "from_WebHook_ErrorCount",
-  toErrorCount: "to_WebHook_ErrorCount",
-  fromLastTrigger: "from_WebHook_LastTrigger",
-  toLastTrigger: "to_WebHook_LastTrigger",
-  fromCreatedOn: "from_WebHook_CreatedOn",
-  toCreatedOn: "to_WebHook_CreatedOn",
-  fromUpdatedOn: "from_WebHook_UpdatedOn",
-  toUpdatedOn: "to_WebHook_UpdatedOn",
-  page: "page",
-  size: "size",
-  orderBy: "orderBy",
-  dir: "dir",
-} as const satisfies Record<keyof SearchQuery, string>;
-
-/** The query string of a search (`page=1&size=1000&WebHook_Business=…`), in a stable order. */
-export function searchQueryString(q: SearchQuery): string {
-  const params = new URLSearchParams();
-  for (const [key, param] of Object.entries(SEARCH_PARAMS)) {
-    const value = q[key as keyof SearchQuery];
-    if (value !== undefined) params.append(param, String(value));
-  }
-  return params.toString();
-}
-
-const WEBHOOKS = "/api/sys/webhooks";
-const TOKEN = "/api/token";
-
-/** The role each call needs. */
-const ROLES: Record<Exclude<Route, "token">, NexudusRole> = {
-  search: "WebHook-List",
-  get: "WebHook-Read",
-  create: "WebHook-Create",
-  update: "WebHook-Edit",
-  delete: "WebHook-Delete",
-};
-
-/**
- * Builds a path from a template, encoding every parameter with `encodeURIComponent`: the one
- * place path parameters are put into URLs.
- */
-export function encodePath(strings: TemplateStringsArray, ...params: (string | number)[]): string {
-  return strings.reduce(
-    (out, part, i) => out + part + (i < params.length ? encodeURIComponent(String(params[i])) : ""),
-    "",
-  );
-}
-
-/** One API call, as the request loop sees it. */
-interface Operation<T> {
-  readonly route: Route;
-  readonly method: "GET" | "POST" | "PUT" | "DELETE";
-  /** Path with the query string. */
-  readonly path: string;
-  /** JSON body, or a form body for the token exchange. */
-  readonly body?: { contentType: string; text: string };
-  /** Turns a 2xx answer's parsed JSON (undefined when empty) into the result. */
-  readonly read: (body: unknown) => Read<T>;
-  /** Called just before the first attempt is sent. */
-  readonly beforeSend?: () => void;
-}
-
-/** A JSON request body (already checked to serialize). */
-function jsonBody(value: unknown): { contentType: string; text: string } {
-  return { contentType: "application/json", text: JSON.stringify(value) };
-}
-
-/** A read answer body: the value, or what is wrong with it. */
-type Read<T> = { ok: true; value: T } | { ok: false; problem: string };
-
-/** What one attempt produced. */
-type Outcome =
-  | { kind: "answer"; status: number; headers: Record<string, string>; text: string }
-  | { kind: "network"; code: string; detail: string }
-  | { kind: "timeout" };
-
-/** A failed attempt: how the retry policy sees it, and how to make the final error. */
-interface Failure {
-  readonly retry: FailureClass;
-  /** The server may have acted on this attempt although it failed. */
-  readonly ambiguous: boolean;
-  readonly make: (ctx: { attempts: number; mayHaveCommitted: boolean }) => NexudusApiError;
-}
-
-type Attempt<T> = { ok: true; value: T } | { ok: false; failure: Failure };
-
-/** Puts the credential on requests. */
-interface TokenSource {
-  /** Whether a 401 can be cured by renewing the token. */
-  readonly renewable: boolean;
-  /** The `Authorization` header value. */
-  authorization(): Promise<string>;
-  /** Renews the token after `stale` was refused (shared between concurrent callers). */
-  renew(stale: string): Promise<void>;
-}
-
-/** A token exchanged for a username and password, shared by every client of the process. */
-interface CachedToken {
-  accessToken?: string;
-  refreshToken?: string;
-  /** `Date.now()` after which the token is renewed before use. */
-  renewAfter?: number;
-  inflight?: Promise<void>;
-}
-
-const TOKEN_CACHE_KEY = Symbol.for("pulumi-nexudus.token-cache.v1");
-
-function tokenCache(): Map<string, CachedToken> {
-  const holder = globalThis as unknown as Record<symbol, Map<string, CachedToken> | undefined>;
-  let cache = holder[TOKEN_CACHE_KEY];
-  if (!cache) {
-    cache = new Map();
-    holder[TOKEN_CACHE_KEY] = cache;
-  }
-  return cache;
-}
-
-const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
-
-/** Forgets every cached token of the process (tests, or after a password change). */
-export function clearTokenCache(): void {
-  tokenCache().clear();
-}
-
-/** Performs one token exchange at `POST /api/token` (a client's request loop). */
-interface TokenExchanger {
-  exchange(
-    form: Record<string, string>,
-  ): Promise<{ accessToken: string; refreshToken?: string; expiresIn?: number }>;
-}
-
-class StaticToken implements TokenSource {
-  readonly renewable = false;
-  // ES private: invisible to JSON.stringify, util.inspect and closure serializers.
-  readonly #token: string;
-  constructor(token: string) {
-    this.#token = token;
-  }
-  async authorization(): Promise<string> {
-    return `Bearer ${this.#token}`;
-  }
-  async renew(): Promise<void> {}
-}
-
-class PasswordGrant implements TokenSource {
-  readonly renewable = true;
-  // ES private: invisible to JSON.stringify, util.inspect and closure serializers.
-  readonly #key: string;
-  readonly #username: string;
-  readonly #password: string;
-  readonly #exchanger: TokenExchanger;
-
-  constructor(baseUrl: string, username: string, password: string, exchanger: TokenExchanger) {
-    this.#username = username;
-    this.#password = password;
-    this.#exchanger = exchanger;
-    // Keyed by base URL and username; the password's hash keeps a wrong password from reusing
-    // the token of a right one.
-    this.#key = `${baseUrl}\n${username}\n${sha256(password)}`;
-  }
-
-  private entry(): CachedToken {
-    const cache = tokenCache();
-    let e = cache.get(this.#key);
-    if (!e) {
-      e = {};
-      cache.set(this.#key, e);
-    }
-    return e;
-  }
-
-  async authorization(): Promise<string> {
-    const e = this.entry();
-    // Join an exchange in flight, or start one; a second pass only covers a cache cleared meanwhile.
-    for (let pass = 0; pass < 3; pass++) {
-      if (e.inflight) await e.inflight;
-      if (e.accessToken && (e.renewAfter === undefined || Date.now() < e.renewAfter)) {
-        return `Bearer ${e.accessToken}`;
-      }
-      if (!e.inflight) await this.run(e, false);
-    }
-    throw new NexudusResponseError({
-      method: "POST",
-      path: TOKEN,
-      problem: "the token exchange succeeded but no access token could be kept",
-    });
-  }
-
-  async renew(stale: string): Promise<void> {
-    const e = this.entry();
-    if (e.inflight) return e.inflight;
-    if (e.accessToken && `Bearer ${e.accessToken}` !== stale) return; // renewed by someone else
-    return this.run(e, true);
-  }
-
-  /** Runs one exchange for every concurrent caller: refresh grant first when asked and possible. */
-  private run(e: CachedToken, preferRefresh: boolean): Promise<void> {
-    const refreshToken = preferRefresh ? e.refreshToken : undefined;
-    const job = (async () => {
-      let got: Awaited<ReturnType<TokenExchanger["exchange"]>> | undefined;
-      if (refreshToken) {
-        try {
-          got = await this.#exchanger.exchange({
-            grant_type: "refresh_token",
-            refresh_token: refreshToken,
-          });
-        } catch (err) {
-          if (!(err instanceof NexudusAuthError) && !(err instanceof NexudusValidationError)) {
-            throw err;
-          }
-          got = undefined; // the refresh token is no good: fall back to the password
-        }
-      }
-      got ??= await this.#exchanger.exchange({
-        grant_type: "password",
-        username: this.#username,
-        password: this.#password,
-      });
-      e.accessToken = got.accessToken;
-      if (got.refreshToken !== undefined) e.refreshToken = got.refreshToken;
-      if (got.expiresIn !== undefined && got.expiresIn > 0) {
-        const margin = Math.min(60, got.expiresIn / 10);
-        e.renewAfter = Date.now() + (got.expiresIn - margin) * 1000;
-      } else {
-        delete e.renewAfter;
-      }
-    })();
-    const inflight = job.finally(() => {
-      if (e.inflight === inflight) delete e.inflight;
-    });
-    e.inflight = inflight;
-    return inflight;
-  }
-}
-
-/** Lower-cased header map with string values. */
-function plainHeaders(headers: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (headers && typeof headers === "object") {
-    for (const [k, v] of Object.entries(headers as Record<string, unknown>)) {
-      if (v !== undefined && v !== null) {
-        out[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : String(v);
-      }
-    }
-  }
-  return out;
-}
-
-/** The system error code of whatever the HTTP library threw. */
-function errorCode(err: unknown): { code: string; detail: string } {
-  const e = err as { code?: unknown; message?: unknown; cause?: { code?: unknown } } | undefined;
-  const code =
-    typeof e?.cause?.code === "string" && /^E[A-Z]/.test(e.cause.code)
-      ? e.cause.code
-      : typeof e?.code === "string"
-        ? e.code
-        : "UNKNOWN";
-  const message = typeof e?.message === "string" ? e.message : String(err);
-  return { code, detail: redact(message).slice(0, 200) };
-}
-
-function looksLikeHtml(headers: Record<string, string>, text: string): boolean {
-  return /\btext\/html\b/i.test(headers["content-type"] ?? "") || /^\s*</.test(text);
 }
 
 /**
@@ -721,32 +133,7 @@ export class NexudusClient {
     this.#maxThrottleRetries = o.maxThrottleRetries;
     this.#policy = { maxRetries: o.maxRetries, timeFactor: o.timeFactor, random: Math.random };
 
-    const origin = o.origin;
-    this.#http = axios.create({
-      baseURL: o.baseUrl,
-      validateStatus: () => true,
-      responseType: "text",
-      transformResponse: [(data: unknown) => data],
-      maxRedirects: 3,
-      maxContentLength: 64 * 1024 * 1024,
-      // Never carry the credential to another origin.
-      beforeRedirect: (options: Record<string, unknown>) => {
-        let target = "";
-        try {
-          target = new URL(String(options.href)).origin;
-        } catch {
-          target = "";
-        }
-        if (target !== origin) {
-          const headers = (options.headers ?? {}) as Record<string, unknown>;
-          for (const name of Object.keys(headers)) {
-            if (/^(authorization|cookie|proxy-authorization)$/i.test(name)) delete headers[name];
-          }
-          delete options.auth;
-        }
-      },
-      headers: { Accept: "application/json", "User-Agent": "pulumi-nexudus" },
-    });
+    this.#http = createHttp(o.baseUrl, o.origin);
 
     const identity =
       o.credential.kind === "token"
@@ -812,7 +199,7 @@ export class NexudusClient {
 
   /** One page of search results (`size` defaults to the API's 25 unless given). */
   async searchPage(q: SearchQuery = {}, opts: SearchPageOptions = {}): Promise<SearchPage> {
-    const query = this.checkQuery(q);
+    const query = checkQuery(q);
     const qs = searchQueryString(query);
     const page = await this.call<SearchPage>({
       route: "search",
@@ -837,7 +224,7 @@ export class NexudusClient {
    * update from it.
    */
   async searchAll(q: SearchQuery = {}, opts: SearchPageOptions = {}): Promise<WebhookSummary[]> {
-    const query = this.checkQuery(q);
+    const query = checkQuery(q);
     let size = query.size ?? DEFAULT_SEARCH_PAGE_SIZE;
     const first = query.page ?? 1;
     const byId = new Map<number, WebhookSummary>();
@@ -900,7 +287,7 @@ export class NexudusClient {
 
   /** The full record with this Id. */
   async get(id: number): Promise<WebhookRecord> {
-    const path = this.recordPath("GET", id);
+    const path = recordPath("GET", id);
     return this.recordCall<WebhookRecord>({
       route: "get",
       method: "GET",
@@ -921,25 +308,25 @@ export class NexudusClient {
    * caller must search before creating again.
    */
   async create(body: WebhookWrite): Promise<WriteResult> {
-    const checked = this.checkBody("POST", WEBHOOKS, webhookWriteSchema(), body);
+    const checked = checkBody("POST", WEBHOOKS, webhookWriteSchema(), body);
     return this.call<WriteResult>({
       route: "create",
       method: "POST",
       path: WEBHOOKS,
       body: jsonBody(checked),
-      read: (answer) => this.readWrite(answer, undefined),
+      read: (answer) => readWrite(answer, undefined),
     });
   }
 
   /** Replaces a record (a field left out is cleared: build the body from a fresh `get`). */
   async update(body: WebhookWrite & { Id: number }): Promise<WriteResult> {
-    const checked = this.checkBody("PUT", WEBHOOKS, webhookUpdateSchema(), body);
+    const checked = checkBody("PUT", WEBHOOKS, webhookUpdateSchema(), body);
     return this.recordCall<WriteResult>({
       route: "update",
       method: "PUT",
       path: WEBHOOKS,
       body: jsonBody(checked),
-      read: (answer) => this.readWrite(answer, checked.Id),
+      read: (answer) => readWrite(answer, checked.Id),
     });
   }
 
@@ -948,7 +335,7 @@ export class NexudusClient {
    * the first attempt deleted it: that is success.
    */
   async delete(id: number): Promise<void> {
-    const path = this.recordPath("DELETE", id);
+    const path = recordPath("DELETE", id);
     await this.recordCall<void>({
       route: "delete",
       method: "DELETE",
@@ -1040,73 +427,6 @@ export class NexudusClient {
     });
   }
 
-  private recordPath(method: string, id: number): string {
-    if (typeof id !== "number" || !Number.isSafeInteger(id) || id <= 0) {
-      const shown = typeof id === "number" ? String(id) : (JSON.stringify(id) ?? typeof id);
-      throw new NexudusValidationError({
-        method,
-        path: `${WEBHOOKS}/{id}`,
-        fieldErrors: [{ property: "id", message: `must be a positive integer (got ${shown})` }],
-      });
-    }
-    return encodePath`/api/sys/webhooks/${id}`;
-  }
-
-  private checkQuery(q: SearchQuery): SearchQuery {
-    const r = searchQuerySchema().safeParse(q ?? {});
-    if (r.success) return r.data;
-    const fieldErrors: FieldError[] = r.error.issues.map((issue) =>
-      issue.code === "unrecognized_keys"
-        ? {
-            property: issue.keys.join(", "),
-            message: `is not a search field (known: ${Object.keys(SEARCH_PARAMS).join(", ")})`,
-          }
-        : { property: issue.path.map(String).join("."), message: issue.message },
-    );
-    throw new NexudusValidationError({ method: "GET", path: WEBHOOKS, fieldErrors });
-  }
-
-  private checkBody<S extends z.ZodType>(
-    method: string,
-    path: string,
-    schema: S,
-    body: unknown,
-  ): z.infer<S> {
-    const r = schema.safeParse(body);
-    if (r.success) {
-      try {
-        JSON.stringify(r.data);
-        return r.data;
-      } catch (e) {
-        const why = e instanceof Error ? e.message : String(e);
-        throw new NexudusValidationError({
-          method,
-          path,
-          fieldErrors: [{ property: "(body)", message: `cannot be sent as JSON (${why})` }],
-        });
-      }
-    }
-    const fieldErrors: FieldError[] = r.error.issues.map((issue) => ({
-      property: issue.path.map(String).join(".") || "(body)",
-      message: describeIssues(new z.ZodError([issue])).replace(/^[^:]*: /, ""),
-    }));
-    throw new NexudusValidationError({ method, path, fieldErrors });
-  }
-
-  private readWrite(answer: unknown, knownId: number | undefined): Read<WriteResult> {
-    const envelope = check(writeEnvelopeSchema(), answer);
-    if (!envelope.ok) return envelope;
-    const { UpdatedOn, UpdatedBy } = envelope.value;
-    const extra = {
-      ...(UpdatedOn !== undefined ? { updatedOn: UpdatedOn } : {}),
-      ...(UpdatedBy !== undefined ? { updatedBy: UpdatedBy } : {}),
-    };
-    const value = check(writeValueSchema(), envelope.value.Value);
-    if (value.ok) return { ok: true, value: { id: value.value.Id, ...extra } };
-    if (knownId !== undefined) return { ok: true, value: { id: knownId, ...extra } };
-    return { ok: false, problem: `Value.${value.problem}` };
-  }
-
   /** The request loop: limiter slot, send, read, one token renewal on 401, the retry policy. */
   private async call<T>(op: Operation<T>): Promise<T> {
     const recordWrite = op.method !== "GET" && op.route !== "token";
@@ -1122,8 +442,8 @@ export class NexudusClient {
       attempts++;
       if (attempts === 1) op.beforeSend?.();
       const started = performance.now();
-      const outcome = await this.send(op, authorization);
-      const result = this.interpret(op, outcome);
+      const outcome = await send(this.#http, op, authorization, this.timeoutMs);
+      const result = classify(op, outcome, this);
       const throttle = !result.ok && result.failure.retry.kind === "throttle";
       slot?.done(throttle);
       const status = outcome.kind === "answer" ? outcome.status : undefined;
@@ -1186,212 +506,5 @@ export class NexudusClient {
     } catch {
       // a logging hook must not break the call
     }
-  }
-
-  /** Sends one attempt; never throws. */
-  private async send(op: Operation<unknown>, authorization: string | undefined): Promise<Outcome> {
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, this.timeoutMs);
-    const headers: Record<string, string> = {};
-    if (authorization) headers.Authorization = authorization;
-    if (op.body) headers["Content-Type"] = op.body.contentType;
-    const data = op.body?.text;
-    try {
-      const res = await this.#http.request<string>({
-        method: op.method,
-        url: op.path,
-        headers,
-        signal: controller.signal,
-        // A body (a password or refresh-token grant, a secret webhook URL) never follows a redirect.
-        ...(data !== undefined ? { data, maxRedirects: 0 } : {}),
-      });
-      const text =
-        typeof res.data === "string" ? res.data : res.data == null ? "" : String(res.data);
-      return { kind: "answer", status: res.status, headers: plainHeaders(res.headers), text };
-    } catch (err) {
-      if (timedOut) return { kind: "timeout" };
-      return { kind: "network", ...errorCode(err) };
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** Reads one attempt's outcome: the result, or a failure (pure but for the options it reads). */
-  private interpret<T>(op: Operation<T>, outcome: Outcome): Attempt<T> {
-    const base = { method: op.method, path: op.path };
-    const recordWrite = op.method !== "GET" && op.route !== "token";
-    const fail = (retry: FailureClass, ambiguous: boolean, make: Failure["make"]): Attempt<T> => ({
-      ok: false,
-      failure: { retry, ambiguous, make },
-    });
-
-    if (outcome.kind === "timeout") {
-      const timeoutMs = this.timeoutMs;
-      return fail(
-        { kind: "timeout" },
-        recordWrite,
-        (ctx) => new NexudusTimeoutError({ ...base, ...ctx, timeoutMs }),
-      );
-    }
-    if (outcome.kind === "network") {
-      const { code, detail } = outcome;
-      const sent = !failedBeforeSending(code);
-      return fail(
-        { kind: "connection", transient: isTransientCode(code) },
-        recordWrite && sent,
-        (ctx) => new NexudusConnectionError({ ...base, ...ctx, code, detail }),
-      );
-    }
-
-    const { status, headers, text } = outcome;
-    const at = { ...base, status };
-    const ok2xx = status >= 200 && status < 300;
-
-    // The throttle: 409 (or 429) with Retry-After. The server did nothing.
-    const retryAfterMs = parseRetryAfter(headers["retry-after"], this.timeFactor);
-    if ((status === 409 || status === 429) && retryAfterMs !== undefined) {
-      return fail(
-        { kind: "throttle", retryAfterMs },
-        false,
-        (ctx) => new NexudusThrottledError({ ...at, ...ctx, retryAfterMs }),
-      );
-    }
-
-    const malformed = (problem: string): Attempt<T> =>
-      fail(
-        status >= 500 ? { kind: "server" } : { kind: "final" },
-        recordWrite && (ok2xx || status >= 500),
-        (ctx) => new NexudusResponseError({ ...at, ...ctx, problem }),
-      );
-
-    const routing = (why: string, apiMessage?: string): Attempt<T> =>
-      fail(
-        { kind: "final" },
-        false,
-        (ctx) =>
-          new NexudusRoutingError({
-            ...at,
-            ...ctx,
-            baseUrl: this.baseUrl,
-            why,
-            ...(apiMessage !== undefined ? { apiMessage } : {}),
-          }),
-      );
-    if (looksLikeHtml(headers, text)) {
-      // A 401 is an authentication failure whatever its body (a gateway's HTML login page...).
-      if ((status === 401 || status === 403) && op.route !== "token") {
-        const requiredRole = ROLES[op.route];
-        return fail(
-          { kind: "final" },
-          false,
-          (ctx) => new NexudusAuthError({ ...at, ...ctx, requiredRole }),
-        );
-      }
-      if ((status === 400 || status === 401 || status === 403) && op.route === "token") {
-        return fail(
-          { kind: "final" },
-          false,
-          (ctx) => new NexudusAuthError({ ...at, ...ctx, tokenExchange: true }),
-        );
-      }
-      if (status === 404) return routing("an HTML page instead of the API's JSON answer");
-      return malformed(
-        `an HTML page (HTTP ${status}) instead of JSON: a proxy or gateway error, or a wrong baseUrl`,
-      );
-    }
-    let body: unknown = undefined;
-    let parseProblem: string | undefined;
-    if (text.trim() !== "") {
-      try {
-        body = JSON.parse(text);
-      } catch {
-        parseProblem = `the body is not valid JSON (truncated or garbled, ${text.length} characters, HTTP ${status})`;
-      }
-    }
-
-    if (ok2xx) {
-      if (parseProblem) return malformed(parseProblem);
-      if (body === undefined && op.route !== "delete") {
-        return malformed(`the body is empty (HTTP ${status})`);
-      }
-      if (
-        body !== null &&
-        typeof body === "object" &&
-        (body as { WasSuccessful?: unknown }).WasSuccessful === false
-      ) {
-        const parsed = parseErrorBody(body);
-        return fail(
-          { kind: "final" },
-          false,
-          (ctx) => new NexudusValidationError({ ...at, ...ctx, ...parsed }),
-        );
-      }
-      if (op.route === "token" && body !== null && typeof body === "object" && "error" in body) {
-        const parsed = parseErrorBody(body);
-        return fail(
-          { kind: "final" },
-          false,
-          (ctx) => new NexudusAuthError({ ...at, ...ctx, ...parsed, tokenExchange: true }),
-        );
-      }
-      const read = op.read(body);
-      return read.ok ? { ok: true, value: read.value } : malformed(read.problem);
-    }
-
-    const parsed = parseErrorBody(body);
-    const info: ApiErrorInit = { ...at, ...parsed };
-    if (parsed.oauthError && !parsed.apiMessage) info.apiMessage = parsed.oauthError;
-    const final = (make: Failure["make"]) => fail({ kind: "final" }, false, make);
-
-    if (op.route === "token" && (status === 400 || status === 401 || status === 403)) {
-      return final((ctx) => new NexudusAuthError({ ...info, ...ctx, tokenExchange: true }));
-    }
-    if (status >= 500) {
-      return fail(
-        { kind: "server" },
-        recordWrite,
-        (ctx) => new NexudusServerError({ ...info, ...ctx }),
-      );
-    }
-    switch (status) {
-      case 400:
-        return final((ctx) => new NexudusValidationError({ ...info, ...ctx }));
-      case 401:
-      case 403: {
-        const requiredRole = op.route === "token" ? undefined : ROLES[op.route];
-        return final(
-          (ctx) =>
-            new NexudusAuthError({ ...info, ...ctx, ...(requiredRole ? { requiredRole } : {}) }),
-        );
-      }
-      case 404: {
-        const frameworkPage =
-          typeof info.apiMessage === "string" &&
-          /no http resource was found|no route|not match(es)? the request|unknown (route|endpoint)/i.test(
-            info.apiMessage,
-          );
-        if (frameworkPage) return routing("the framework's own not-found answer", info.apiMessage);
-        if (op.route === "search" || op.route === "create" || op.route === "token") {
-          return routing(`the ${op.route} route has no record to miss`, info.apiMessage);
-        }
-        return final((ctx) => new NexudusNotFoundError({ ...info, ...ctx }));
-      }
-      case 409:
-        return final((ctx) => new NexudusConflictError({ ...info, ...ctx }));
-    }
-    if (status >= 300 && status < 400) {
-      return malformed(`a redirect (HTTP ${status}) that was not followed: check baseUrl`);
-    }
-    return final(
-      (ctx) =>
-        new NexudusApiError(
-          `${op.method} ${op.path} failed (HTTP ${status})${info.apiMessage ? ` (API: "${info.apiMessage}")` : ""}.`,
-          { ...info, ...ctx },
-        ),
-    );
   }
 }

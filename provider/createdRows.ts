@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { processWide } from "./processWide";
 import type { NexudusClient } from "./client";
 import type { WebhookRecord, WebhookSummary } from "./schemas";
 
@@ -56,14 +57,11 @@ export interface CreatedRowsStats {
   fallbacks: number;
 }
 
-const KEY = Symbol.for("pulumi-nexudus.createdRows.v1");
-
 function state(): State {
-  const holder = globalThis as unknown as Record<symbol, State | undefined>;
-  return (holder[KEY] ??= {
+  return processWide<State>("pulumi-nexudus.createdRows.v1", () => ({
     locations: new WeakMap(),
     stats: { searches: 0, served: 0, fallbacks: 0 },
-  });
+  }));
 }
 
 function location(client: RowsClient, businessId: number): Location {
@@ -165,11 +163,10 @@ interface DescriptionTrust {
   probe?: { length: number; done: Promise<void> };
 }
 
-const TRUST_KEY = Symbol.for("pulumi-nexudus.descriptionTrust.v1");
-
 function trust(): DescriptionTrust {
-  const g = globalThis as Record<symbol, unknown>;
-  return (g[TRUST_KEY] ??= { trustedLength: 0 }) as DescriptionTrust;
+  return processWide<DescriptionTrust>("pulumi-nexudus.descriptionTrust.v1", () => ({
+    trustedLength: 0,
+  }));
 }
 
 /**

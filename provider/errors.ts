@@ -1,11 +1,15 @@
 /**
- * Every error the Nexudus client throws: a base class with the request's method, path, status,
- * the API's own message and field errors, and one subclass per failure family. Messages say what
- * happened and what to do.
+ * Every error of the library descends from {@link NexudusError}. The client's errors are
+ * {@link NexudusApiError}s: the request's method, path, status, the API's own message and field
+ * errors, the answer's request id and the headers that matter, and one subclass per failure
+ * family. Configuration errors are {@link NexudusConfigError}s (nothing was sent). Messages say
+ * what happened and what to do. Which class an answer's status makes is decided in one place:
+ * `errorFamily` in `./classify`.
  *
- * Errors keep only plain, safe data (no axios error, config, request or headers), and every
- * message and text field passes through {@link redact}, so no message, `toString()`, `stack`,
- * `JSON.stringify(error)` or property can carry a token, password or Authorization header.
+ * Errors keep only plain, safe data (no axios error, config or request; of the headers only
+ * those in {@link KEPT_HEADERS}), and every message and text field passes through {@link redact},
+ * so no message, `toString()`, `stack`, `JSON.stringify(error)` or property can carry a token,
+ * password or Authorization header.
  *
  * @module
  */
@@ -18,6 +22,46 @@ export interface FieldError {
   readonly property: string;
   /** The API's message for it, e.g. `"is a required field"`. */
   readonly message: string;
+}
+
+/**
+ * The root of every error the library throws (client, configuration, provider, SDK, CLI):
+ * `instanceof NexudusError` catches them all. A subclass whose message quotes an answer or a
+ * request redacts it ({@link NexudusApiError} does).
+ */
+export class NexudusError extends Error {
+  override readonly name: string = "NexudusError";
+}
+
+/** The answer headers an error keeps (lower-case): the request id and the throttle's. */
+export const KEPT_HEADERS: readonly string[] = [
+  "retry-after",
+  "x-request-id",
+  "request-id",
+  "x-correlation-id",
+  "x-ratelimit-limit",
+  "x-ratelimit-remaining",
+  "x-ratelimit-reset",
+];
+
+/** The headers that name the request on the server side, in order of preference. */
+const REQUEST_ID_HEADERS = ["x-request-id", "request-id", "x-correlation-id"];
+
+/** The request id and kept headers of an answer (lower-case header map), for {@link ApiErrorInit}. */
+export function answerFacts(headers: Record<string, string>): {
+  requestId?: string;
+  headers?: Record<string, string>;
+} {
+  const kept: Record<string, string> = {};
+  for (const name of KEPT_HEADERS) {
+    const value = headers[name];
+    if (value !== undefined && value !== "") kept[name] = value;
+  }
+  const id = REQUEST_ID_HEADERS.map((h) => kept[h]).find((v) => v !== undefined);
+  return {
+    ...(id !== undefined ? { requestId: id } : {}),
+    ...(Object.keys(kept).length ? { headers: kept } : {}),
+  };
 }
 
 /** What an error knows about the failed call. */
@@ -36,6 +80,10 @@ export interface ApiErrorInit {
   mayHaveCommitted?: boolean;
   /** How many attempts were made (1 = no retry). */
   attempts?: number;
+  /** The answer's request id (`X-Request-Id` or the like), when it gave one. */
+  requestId?: string;
+  /** The answer's headers that matter ({@link KEPT_HEADERS}), when it had any. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** Sentence appended when a write may have been applied. */
@@ -51,15 +99,15 @@ function apiText(apiMessage: string | undefined): string {
 }
 
 /**
- * The base of every Nexudus client error. `instanceof NexudusApiError` catches them all.
+ * The base of every error of a call to the API. `instanceof NexudusApiError` catches them all.
  */
-export class NexudusApiError extends Error {
+export class NexudusApiError extends NexudusError {
   override readonly name: string = "NexudusApiError";
-  /** HTTP status of the last answer, or undefined when there was none (network, timeout, config). */
+  /** HTTP status of the last answer, or undefined when there was none (network, timeout). */
   readonly status?: number;
-  /** HTTP method of the failed call (empty for a configuration error). */
+  /** HTTP method of the failed call. */
   readonly method: string;
-  /** Path of the failed call, with its query string (empty for a configuration error). */
+  /** Path of the failed call, with its query string. */
   readonly path: string;
   /** The API's own message, redacted. */
   readonly apiMessage?: string;
@@ -72,6 +120,11 @@ export class NexudusApiError extends Error {
   readonly mayHaveCommitted: boolean;
   /** How many attempts were made (1 = no retry). */
   readonly attempts: number;
+  // `declare`: no own property unless set, so an error without them has the same keys as before.
+  /** The answer's request id, to quote to Nexudus support (only when the answer gave one). */
+  declare readonly requestId?: string;
+  /** The answer's headers that matter, redacted (only when it had any; see {@link KEPT_HEADERS}). */
+  declare readonly headers?: Readonly<Record<string, string>>;
 
   /** @param message - the full message (redacted here); @param init - the call's facts. */
   constructor(message: string, init: ApiErrorInit) {
@@ -87,6 +140,12 @@ export class NexudusApiError extends Error {
     }));
     this.mayHaveCommitted = init.mayHaveCommitted ?? false;
     this.attempts = init.attempts ?? 1;
+    if (init.requestId !== undefined) this.requestId = redact(init.requestId);
+    if (init.headers !== undefined && Object.keys(init.headers).length) {
+      this.headers = Object.fromEntries(
+        Object.entries(init.headers).map(([k, v]) => [k, redact(v)]),
+      );
+    }
   }
 
   /** The safe fields, for `JSON.stringify(error)` and structured logs. */
@@ -101,6 +160,8 @@ export class NexudusApiError extends Error {
       fieldErrors: this.fieldErrors,
       mayHaveCommitted: this.mayHaveCommitted,
       attempts: this.attempts,
+      requestId: this.requestId,
+      headers: this.headers,
     };
   }
 }
@@ -314,21 +375,64 @@ export class NexudusResponseError extends NexudusApiError {
   }
 }
 
+/** The names one setting has in each front end (see `SETTINGS` in `./config`). */
+export interface SettingNames {
+  /** The setting, e.g. `"baseUrl"` (the client option of the same name). */
+  readonly setting: string;
+  /** The stack config key, e.g. `"nexudus:baseUrl"`, when the provider reads it. */
+  readonly configKey?: string;
+  /** The environment variable, e.g. `"NEXUDUS_BASE_URL"`. */
+  readonly envVar?: string;
+  /** The CLI flag without dashes, e.g. `"base-url"`, when the CLI has one. */
+  readonly flag?: string;
+}
+
 /**
- * A client option (or environment variable) is missing or invalid. Nothing was sent; `method`
- * and `path` are empty.
+ * A setting (client option, stack config key, environment variable or CLI flag) is missing or
+ * invalid. Nothing was sent. The message is worded for the front end that read it; `setting`,
+ * `configKey`, `envVar`, `flag` and `rule` let another front end word it itself
+ * (`describeConfigError` in `./config`).
  */
-export class NexudusConfigError extends NexudusApiError {
+export class NexudusConfigError extends NexudusError {
   override readonly name: string = "NexudusConfigError";
   /** The option or environment variable at fault, e.g. `"baseUrl"` or `"NEXUDUS_TIMEOUT_MS"`. */
   readonly option: string;
-  constructor(option: string, message: string) {
-    super(message, { method: "", path: "" });
+  /** The setting at fault, when known (e.g. `"baseUrl"`). */
+  declare readonly setting?: string;
+  /** Its stack config key, when it has one. */
+  declare readonly configKey?: string;
+  /** Its environment variable, when it has one. */
+  declare readonly envVar?: string;
+  /** Its CLI flag (without dashes), when it has one. */
+  declare readonly flag?: string;
+  /**
+   * The rule broken, without the setting's own name; other settings appear as `{token}`,
+   * `{username}`... for the front end to name.
+   */
+  declare readonly rule?: string;
+  constructor(option: string, message: string, names?: SettingNames & { rule?: string }) {
+    super(message);
     this.option = option;
+    if (names) {
+      this.setting = names.setting;
+      if (names.configKey !== undefined) this.configKey = names.configKey;
+      if (names.envVar !== undefined) this.envVar = names.envVar;
+      if (names.flag !== undefined) this.flag = names.flag;
+      if (names.rule !== undefined) this.rule = names.rule;
+    }
   }
 
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), option: this.option };
+  /** The safe fields, for `JSON.stringify(error)` and structured logs. */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      message: this.message,
+      option: this.option,
+      setting: this.setting,
+      configKey: this.configKey,
+      envVar: this.envVar,
+      flag: this.flag,
+    };
   }
 }
 

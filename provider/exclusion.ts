@@ -31,6 +31,7 @@
  *
  * @module
  */
+import { NexudusError } from "./errors";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { actionName } from "./actions";
 import { NexudusNotFoundError } from "./errors";
@@ -104,7 +105,7 @@ export const EXCLUSION_INPUT_KEYS = [
 ] as const;
 
 /** A check or create/update failure of the exclusion. */
-export class WebhookSetExclusionError extends Error {
+export class WebhookSetExclusionError extends NexudusError {
   override readonly name = "WebhookSetExclusionError";
 }
 

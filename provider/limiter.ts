@@ -48,6 +48,7 @@
  * @module
  */
 
+import { processWide } from "./processWide";
 import type { CallHistory } from "./callHistory";
 
 /** The API's documented per-user limits (before the time factor). */
@@ -540,19 +541,11 @@ interface Registry {
   stats: LimiterStats;
 }
 
-const REGISTRY_KEY = Symbol.for("pulumi-nexudus.limiter.v2");
-
 function registry(): Registry {
-  const holder = globalThis as unknown as Record<symbol, Registry | undefined>;
-  let reg = holder[REGISTRY_KEY];
-  if (!reg) {
-    reg = {
-      limiters: new Map(),
-      stats: { acquired: 0, waits: 0, totalWaitMs: 0, maxWaitMs: 0 },
-    };
-    holder[REGISTRY_KEY] = reg;
-  }
-  return reg;
+  return processWide<Registry>("pulumi-nexudus.limiter.v2", () => ({
+    limiters: new Map(),
+    stats: { acquired: 0, waits: 0, totalWaitMs: 0, maxWaitMs: 0 },
+  }));
 }
 
 function globalStats(): LimiterStats {

@@ -34,6 +34,7 @@
  *
  * @module
  */
+import { processWide } from "./processWide";
 import type { NexudusClient } from "./client";
 import type { WebhookSummary } from "./schemas";
 
@@ -98,16 +99,11 @@ interface CacheState {
   stats: ReadCacheStats;
 }
 
-const CACHE_KEY = Symbol.for("pulumi-nexudus.readCache.v1");
-
 function cache(): CacheState {
-  const holder = globalThis as unknown as Record<symbol, CacheState | undefined>;
-  let c = holder[CACHE_KEY];
-  if (!c) {
-    c = { pages: new WeakMap(), stats: emptyStats() };
-    holder[CACHE_KEY] = c;
-  }
-  return c;
+  return processWide<CacheState>("pulumi-nexudus.readCache.v1", () => ({
+    pages: new WeakMap(),
+    stats: emptyStats(),
+  }));
 }
 
 function emptyStats(): ReadCacheStats {

@@ -4,6 +4,7 @@
  * (`require("pulumi-nexudus/provider")`), so they share one client, one token cache and one
  * rate limiter. Nothing here is ever serialized into state.
  */
+import { processWide } from "./processWide";
 import { NexudusClient } from "./client";
 import { DEFAULT_REFRESH_MODE, type RefreshMode } from "./readCache";
 import {
@@ -23,9 +24,7 @@ interface RuntimeState {
 
 // On globalThis so that two loaded copies of this module (e.g. from two install paths) still
 // share one client and token cache.
-const STATE_KEY = Symbol.for("pulumi-nexudus.runtime");
-const state: RuntimeState = ((globalThis as Record<symbol, unknown>)[STATE_KEY] ??=
-  {}) as RuntimeState;
+const state: RuntimeState = processWide<RuntimeState>("pulumi-nexudus.runtime", () => ({}));
 
 /** Minimal view of the `configure()` request's config. */
 export interface ConfigGetter {

@@ -4,7 +4,7 @@
  * code, the client and its credentials never travel in state.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { NexudusApiError, NexudusNotFoundError } from "./errors";
+import { NexudusApiError, NexudusError, NexudusNotFoundError } from "./errors";
 import {
   applyInputs,
   createBody,
@@ -32,7 +32,7 @@ import { findOwnCreate, snapshotBeforeCreate } from "./createGuard";
 import { registerUrlSecret } from "./redact";
 
 /** An error that tells the engine the webhook exists (id + properties) although the step failed. */
-export class WebhookPartialError extends Error {
+export class WebhookPartialError extends NexudusError {
   override readonly name = "WebhookPartialError";
   readonly reasons: string[];
   readonly properties: Record<string, unknown>;
@@ -54,7 +54,7 @@ export class WebhookPartialError extends Error {
 }
 
 /** A provider step failed; the message says which webhook and what to do. */
-export class WebhookOperationError extends Error {
+export class WebhookOperationError extends NexudusError {
   override readonly name = "WebhookOperationError";
 }
 

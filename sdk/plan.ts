@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { NexudusError } from "../provider/errors";
 import * as pulumi from "@pulumi/pulumi";
 import { actionName, type WebhookActionName } from "../provider/actions";
 import {
@@ -138,7 +139,7 @@ export interface PlannedWebhook {
 }
 
 /** Thrown by {@link WebhookSet} (before anything is registered) for arguments that cannot work. */
-export class WebhookSetArgsError extends Error {
+export class WebhookSetArgsError extends NexudusError {
   override readonly name = "WebhookSetArgsError";
   constructor(
     readonly setName: string,

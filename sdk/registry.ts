@@ -5,6 +5,7 @@
  * package share it.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { processWide } from "../provider/processWide";
 
 interface RegistryHolder {
   byMonitor: WeakMap<object, unknown[]>;
@@ -12,9 +13,11 @@ interface RegistryHolder {
 }
 
 /** The list registered under `key` for the current program. */
-export function programList<T>(key: symbol): T[] {
-  const g = globalThis as Record<symbol, unknown>;
-  const holder = (g[key] ??= { byMonitor: new WeakMap(), fallback: [] }) as RegistryHolder;
+export function programList<T>(key: string): T[] {
+  const holder = processWide<RegistryHolder>(key, () => ({
+    byMonitor: new WeakMap(),
+    fallback: [],
+  }));
   let monitor: unknown;
   try {
     monitor = pulumi.runtime.getMonitor();
@@ -41,13 +44,11 @@ export interface RegisteredWebHook {
 
 /** The WebHooks declared in the current program (set members included). */
 export function programWebHooks(): RegisteredWebHook[] {
-  return programList<RegisteredWebHook>(Symbol.for("pulumi-nexudus.webhooks"));
+  return programList<RegisteredWebHook>("pulumi-nexudus.webhooks");
 }
 
 /** The WebHooks that are members of a WebhookSet (the others are standalone). */
-const SET_MEMBERS: WeakSet<object> = ((globalThis as Record<symbol, unknown>)[
-  Symbol.for("pulumi-nexudus.setMembers")
-] ??= new WeakSet<object>()) as WeakSet<object>;
+const SET_MEMBERS = processWide("pulumi-nexudus.setMembers", () => new WeakSet<object>());
 
 /** Marks a WebHook as a member of a WebhookSet. */
 export function markSetMember(resource: object): void {

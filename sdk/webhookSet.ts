@@ -52,7 +52,7 @@ interface RegisteredSet {
 
 /** The sets declared in the current program (see `registry.ts`). */
 function currentRegistry(): RegisteredSet[] {
-  return programList<RegisteredSet>(Symbol.for("pulumi-nexudus.webhookSets"));
+  return programList<RegisteredSet>("pulumi-nexudus.webhookSets");
 }
 
 /**
