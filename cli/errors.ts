@@ -39,7 +39,7 @@ export function describeFailure(
   }
   if (e instanceof CliConfigError) return { message: oneLine(e.message), code: EXIT.config };
   if (e instanceof NexudusProviderConfigError) {
-    return { message: oneLine(cliWording(e.message)), code: EXIT.config };
+    return { message: oneLine(cliWording(e)), code: EXIT.config };
   }
   if (e instanceof NexudusConfigError) {
     return { message: `configuration: ${oneLine(e.message)}`, code: EXIT.config };

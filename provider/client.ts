@@ -24,12 +24,9 @@ import {
 } from "./errors";
 import { sharedLimiter, type Limiter } from "./limiter";
 import {
-  defaultName,
-  ENV_VARS,
-  optionsFromEnv,
+  envOptions,
   resolveOptions,
   type NexudusClientOptions,
-  type OptionKey,
   type RequestEvent,
 } from "./options";
 import { redact, registerSecret } from "./redact";
@@ -179,22 +176,7 @@ export class NexudusClient {
     env: Record<string, string | undefined> = process.env,
     overrides: NexudusClientOptions = {},
   ): NexudusClient {
-    const fromEnv = optionsFromEnv(env);
-    const given = Object.fromEntries(
-      Object.entries(overrides).filter(([, v]) => v !== undefined),
-    ) as NexudusClientOptions;
-    if (given.token !== undefined || given.username !== undefined || given.password !== undefined) {
-      delete fromEnv.token;
-      delete fromEnv.username;
-      delete fromEnv.password;
-    }
-    const merged: NexudusClientOptions = { ...fromEnv, ...given };
-    const nameOf = (key: OptionKey): string =>
-      key in given || !(key in ENV_VARS)
-        ? defaultName(key)
-        : ENV_VARS[key as keyof typeof ENV_VARS];
-    resolveOptions(merged, nameOf); // fails naming the variable when it comes from the environment
-    return new NexudusClient(merged);
+    return new NexudusClient(envOptions(env, overrides));
   }
 
   /** One page of search results (`size` defaults to the API's 25 unless given). */

@@ -1,54 +1,151 @@
 /**
- * Provider configuration: the stack config (`nexudus:*`, read in `configure()`), with the
- * environment (`NEXUDUS_*`) as fallback. Pure: takes a getter and an environment.
+ * Configuration, in one place: every setting with the names it has in each front end
+ * ({@link SETTINGS}: stack config key, environment variable, CLI flag), one reader of the sources
+ * ({@link readSources}: CLI flags, then stack config, then the environment), one zod schema of
+ * the settings ({@link readSettings}), one base-URL rule ({@link baseUrlRule}) and the config
+ * errors, which carry `{setting, configKey, envVar, flag}` so that each front end words them
+ * ({@link describeConfigError}: the provider names `nexudus:*` keys, the CLI its flags).
+ *
+ * The client's own options (`new NexudusClient({...})`, `NexudusClient.fromEnv`) are typed values
+ * checked in `./options`, with this module's names, reader and base-URL rule.
+ *
+ * @module
  */
-
-import type { NexudusClientOptions } from "./client";
+import * as path from "node:path";
+import { z } from "zod";
+import { NexudusConfigError, type SettingNames } from "./errors";
+import type { NexudusClientOptions } from "./options";
 import { REFRESH_MODES, type RefreshMode } from "./readCache";
 import { registerSecret } from "./redact";
 
-/** One setting: its stack config key and its environment variable. */
-export const CONFIG_KEYS = {
-  baseUrl: { key: "nexudus:baseUrl", env: "NEXUDUS_BASE_URL" },
-  token: { key: "nexudus:token", env: "NEXUDUS_TOKEN" },
-  username: { key: "nexudus:username", env: "NEXUDUS_USERNAME" },
-  password: { key: "nexudus:password", env: "NEXUDUS_PASSWORD" },
-  timeoutMs: { key: "nexudus:timeoutMs", env: "NEXUDUS_TIMEOUT_MS" },
-  maxRetries: { key: "nexudus:maxRetries", env: "NEXUDUS_MAX_RETRIES" },
-  refreshMode: { key: "nexudus:refreshMode", env: "NEXUDUS_REFRESH_MODE" },
-} as const;
-
-/** Default API address. */
+/** The production API. */
 export const DEFAULT_BASE_URL = "https://spaces.nexudus.com";
 
-/** Provider settings after reading config and environment. Holds secrets: never log it. */
-export interface ProviderSettings {
-  baseUrl: string;
-  token?: string;
-  username?: string;
-  password?: string;
-  timeoutMs?: number;
-  maxRetries?: number;
-  /**
-   * How refresh reads webhooks: `account` (default: the account-wide search pages, shared by the
-   * host's reads), `search` (one shared search page per location) or `get` (one GET each); the
-   * page modes make a GET only where a row cannot tell (see `readCache.ts`).
-   */
-  refreshMode?: RefreshMode;
+/**
+ * Every setting and its names: the stack config key (settings the provider reads from the stack),
+ * the environment variable (all of them) and the CLI flag (the connection settings).
+ */
+export const SETTINGS = {
+  baseUrl: { configKey: "nexudus:baseUrl", envVar: "NEXUDUS_BASE_URL", flag: "base-url" },
+  token: { configKey: "nexudus:token", envVar: "NEXUDUS_TOKEN", flag: "token" },
+  username: { configKey: "nexudus:username", envVar: "NEXUDUS_USERNAME", flag: "username" },
+  password: { configKey: "nexudus:password", envVar: "NEXUDUS_PASSWORD", flag: "password" },
+  timeoutMs: { configKey: "nexudus:timeoutMs", envVar: "NEXUDUS_TIMEOUT_MS" },
+  maxRetries: { configKey: "nexudus:maxRetries", envVar: "NEXUDUS_MAX_RETRIES" },
+  refreshMode: { configKey: "nexudus:refreshMode", envVar: "NEXUDUS_REFRESH_MODE" },
+  maxThrottleRetries: { envVar: "NEXUDUS_MAX_THROTTLE_RETRIES" },
+  timeFactor: { envVar: "NEXUDUS_TIME_FACTOR" },
+  rateLimit: { envVar: "NEXUDUS_RATE_LIMIT" },
+  callHistory: { envVar: "NEXUDUS_CALL_HISTORY" },
+} as const satisfies Record<string, { configKey?: string; envVar: string; flag?: string }>;
+
+/** A setting's name in {@link SETTINGS}. */
+export type Setting = keyof typeof SETTINGS;
+
+const CREDENTIALS = ["token", "username", "password"] as const satisfies readonly Setting[];
+
+/** The names of one setting, as a config error carries them. */
+export function settingNames(setting: Setting): SettingNames {
+  return { setting, ...SETTINGS[setting] };
 }
 
-/** A configuration problem; the message names the key, the variable and the rule. */
-export class NexudusProviderConfigError extends Error {
-  override readonly name = "NexudusProviderConfigError";
+// ---- sources -----------------------------------------------------------------------------------
+
+/** Where settings are read from; the first that gives a non-empty value wins, in this order. */
+export interface SettingSources {
+  /** CLI flags by flag name (`base-url`, `token`...). A credential flag hides the environment's credentials. */
+  flags?: Readonly<Record<string, string | undefined>>;
+  /** A stack config getter (`nexudus:*` keys), e.g. `req.config.get`. */
+  config?: (key: string) => string | undefined;
+  /** The environment (`NEXUDUS_*`). */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+/** Each setting's raw text (non-empty, untrimmed), from the first source that has it. */
+export type RawSettings = Partial<Record<Setting, string>>;
+
+/**
+ * The one reader of the sources: flag, then stack config key, then environment variable. When a
+ * credential flag is given, the environment's credentials are ignored, so that `--username` and
+ * `--password` are not shadowed by a `NEXUDUS_TOKEN` in the environment.
+ */
+export function readSources(sources: SettingSources): RawSettings {
+  const { flags = {}, config, env = {} } = sources;
+  const given = (v: string | undefined): v is string => v !== undefined && v !== "";
+  const credentialFlag = CREDENTIALS.some((s) => given(flags[SETTINGS[s].flag]));
+  const raw: RawSettings = {};
+  for (const setting of Object.keys(SETTINGS) as Setting[]) {
+    const names: { configKey?: string; envVar: string; flag?: string } = SETTINGS[setting];
+    const fromEnv =
+      credentialFlag && (CREDENTIALS as readonly Setting[]).includes(setting)
+        ? undefined
+        : env[names.envVar];
+    const value = [
+      names.flag !== undefined ? flags[names.flag] : undefined,
+      names.configKey !== undefined ? config?.(names.configKey) : undefined,
+      fromEnv,
+    ].find(given);
+    if (value !== undefined) raw[setting] = value;
+  }
+  return raw;
+}
+
+// ---- the base URL ------------------------------------------------------------------------------
+
+/** Whether a URL hostname is a loopback host (127.0.0.0/8, localhost, [::1]). */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase();
+  return (
+    h === "localhost" || h === "[::1]" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)
+  );
+}
+
+/** Why a base URL is refused (each front end words it). */
+export type BaseUrlProblem = "notAbsolute" | "credentials" | "plainHttp" | "scheme" | "query";
+
+/**
+ * The one rule of a base URL: absolute, no user or password, `https://` (plain `http://` only on
+ * a loopback host, e.g. the local emulator), no query or fragment. Gives the URL without a
+ * trailing slash and its origin.
+ */
+export function baseUrlRule(
+  raw: string,
+): { ok: true; baseUrl: string; origin: string } | { ok: false; problem: BaseUrlProblem } {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return { ok: false, problem: "notAbsolute" };
+  }
+  if (url.username || url.password) return { ok: false, problem: "credentials" };
+  if (url.protocol === "http:") {
+    if (!isLoopbackHost(url.hostname)) return { ok: false, problem: "plainHttp" };
+  } else if (url.protocol !== "https:") {
+    return { ok: false, problem: "scheme" };
+  }
+  if (url.search || url.hash) return { ok: false, problem: "query" };
+  return {
+    ok: true,
+    baseUrl: `${url.origin}${url.pathname.replace(/\/+$/, "")}`,
+    origin: url.origin,
+  };
+}
 
 /** A base URL as quoted in a message: never its user or password (nor a query, which may hold a key). */
 export function shownBaseUrl(value: string): string {
   const noCredentials = value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, "$1[redacted]@");
   return JSON.stringify(noCredentials.replace(/[?#][\s\S]*$/, "?[redacted]"));
 }
+
+/** The settings' wording of each base-URL problem (`{token}`... name other settings). */
+const BASE_URL_RULES: Record<BaseUrlProblem, string> = {
+  notAbsolute: `must be an absolute URL such as ${DEFAULT_BASE_URL}`,
+  credentials: "must not contain a user or password (use {token}, or {username} and {password})",
+  plainHttp:
+    "must use https:// (plain http:// is allowed only on loopback, e.g. the local emulator)",
+  scheme: "must be an https:// URL",
+  query: "must not have a query or fragment",
+};
 
 /** Registers the password (and user:password) of a base URL as secrets, if it has any. */
 function registerBaseUrlCredentials(value: string): void {
@@ -66,96 +163,46 @@ function registerBaseUrlCredentials(value: string): void {
   }
 }
 
-/** Why a base URL is refused, or undefined when it is fine. */
+/** Why a base URL is refused (the settings' wording), or undefined when it is fine. */
 export function baseUrlProblem(value: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return `must be an absolute URL such as ${DEFAULT_BASE_URL}; got ${shownBaseUrl(value)}`;
-  }
-  if (url.username || url.password) {
-    return `must not contain a user or password (use nexudus:token, or nexudus:username and nexudus:password); got ${shownBaseUrl(value)}`;
-  }
-  if (url.protocol === "https:") return undefined;
-  if (url.protocol === "http:" && LOOPBACK.test(url.hostname)) return undefined;
-  if (url.protocol === "http:") {
-    return `must use https:// (plain http:// is allowed only on loopback, e.g. the local emulator); got ${shownBaseUrl(value)}`;
-  }
-  return `must be an https:// URL; got ${shownBaseUrl(value)}`;
+  const r = baseUrlRule(value);
+  return r.ok ? undefined : `${BASE_URL_RULES[r.problem]}; got ${shownBaseUrl(value)}`;
 }
 
-function name(setting: keyof typeof CONFIG_KEYS): string {
-  const { key, env } = CONFIG_KEYS[setting];
-  return `${key} (or ${env})`;
-}
+// ---- the settings ------------------------------------------------------------------------------
 
-function positiveInt(setting: "timeoutMs" | "maxRetries", raw: string | undefined, min: number) {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) {
-    throw new NexudusProviderConfigError(
-      `${name(setting)} must be a whole number of at least ${min}; got ${JSON.stringify(raw)}`,
-    );
-  }
-  return n;
+/** Settings after reading the sources. Holds secrets: never log it. */
+export interface ProviderSettings {
+  baseUrl: string;
+  token?: string;
+  username?: string;
+  password?: string;
+  timeoutMs?: number;
+  maxRetries?: number;
+  /**
+   * How refresh reads webhooks: `account` (default: the account-wide search pages, shared by the
+   * host's reads), `search` (one shared search page per location) or `get` (one GET each); the
+   * page modes make a GET only where a row cannot tell (see `readCache.ts`).
+   */
+  refreshMode?: RefreshMode;
+  /** Tuning, from the environment only. */
+  maxThrottleRetries?: number;
+  timeFactor?: number;
+  rateLimit?: boolean;
+  callHistory?: string | false;
 }
 
 /**
- * Reads the settings. `get` reads a stack config key (e.g. `req.config.get`), `env` the
- * environment. Throws a NexudusProviderConfigError naming the key and variable for a bad value.
- * Missing credentials are not an error here (a preview needs none); see `requireCredentials`.
+ * A configuration problem of the stack config, the environment or the CLI flags. The message
+ * is the provider's wording (`nexudus:token (or NEXUDUS_TOKEN) ...`); the CLI words it with its
+ * flags through {@link describeConfigError}.
  */
-export function resolveSettings(
-  get: (key: string) => string | undefined,
-  env: Record<string, string | undefined> = process.env,
-): ProviderSettings {
-  const read = (setting: keyof typeof CONFIG_KEYS): string | undefined => {
-    const { key, env: variable } = CONFIG_KEYS[setting];
-    const fromConfig = get(key);
-    const value = fromConfig !== undefined && fromConfig !== "" ? fromConfig : env[variable];
-    return value === undefined || value === "" ? undefined : value;
-  };
-  const baseUrl = (read("baseUrl") ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
-  registerBaseUrlCredentials(baseUrl); // a password in it never reaches a message
-  const problem = baseUrlProblem(baseUrl);
-  if (problem) throw new NexudusProviderConfigError(`${name("baseUrl")} ${problem}`);
-
-  const token = read("token");
-  const username = read("username");
-  const password = read("password");
-  if (token !== undefined && /\s/.test(token.trim())) {
-    throw new NexudusProviderConfigError(
-      `${name("token")} must be a single bearer token without spaces`,
-    );
-  }
-  if ((username === undefined) !== (password === undefined) && token === undefined) {
-    const missing = username === undefined ? "username" : "password";
-    throw new NexudusProviderConfigError(
-      `${name(missing)} is missing: nexudus:username and nexudus:password go together (or set nexudus:token instead)`,
-    );
-  }
-  const settings: ProviderSettings = { baseUrl };
-  if (token !== undefined) settings.token = token.trim();
-  else if (username !== undefined && password !== undefined) {
-    settings.username = username;
-    settings.password = password;
-  }
-  const timeoutMs = positiveInt("timeoutMs", read("timeoutMs"), 1);
-  if (timeoutMs !== undefined) settings.timeoutMs = timeoutMs;
-  const maxRetries = positiveInt("maxRetries", read("maxRetries"), 0);
-  if (maxRetries !== undefined) settings.maxRetries = maxRetries;
-  const refreshMode = read("refreshMode")?.trim().toLowerCase();
-  if (refreshMode !== undefined) {
-    if (!(REFRESH_MODES as readonly string[]).includes(refreshMode)) {
-      throw new NexudusProviderConfigError(
-        `${name("refreshMode")} must be one of ${REFRESH_MODES.join(", ")}; got ${JSON.stringify(read("refreshMode"))}`,
-      );
-    }
-    settings.refreshMode = refreshMode as RefreshMode;
-  }
-  return settings;
+export class NexudusProviderConfigError extends NexudusConfigError {
+  override readonly name: string = "NexudusProviderConfigError";
 }
+
+/** The rule of missing credentials (no setting names it alone). */
+export const MISSING_CREDENTIALS_RULE = "credentials are missing";
 
 /** The message for missing credentials: which config keys or variables to set. */
 export const MISSING_CREDENTIALS =
@@ -163,24 +210,202 @@ export const MISSING_CREDENTIALS =
   "(or the NEXUDUS_TOKEN environment variable), or a user with nexudus:username and " +
   "`pulumi config set --secret nexudus:password <password>` (or NEXUDUS_USERNAME and NEXUDUS_PASSWORD)";
 
+const OFF = ["off", "false", "0", "no"];
+const ON = ["on", "true", "1", "yes"];
+
+/** Issue with a rule for the setting at `path[0]` (other settings as `{name}` placeholders). */
+function issue(ctx: z.RefinementCtx, rule: string): typeof z.NEVER {
+  ctx.addIssue({ code: "custom", message: rule });
+  return z.NEVER;
+}
+
+const text = () => z.string().optional();
+
+function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return text().transform((raw, ctx) => {
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `${min} to ${max}`;
+      return issue(ctx, `must be a whole number of ${range}; got ${JSON.stringify(raw)}`);
+    }
+    return n;
+  });
+}
+
+/** The schema of the settings, from their raw texts. */
+const settingsSchema = (() => {
+  let schema: ReturnType<typeof build> | undefined;
+  function build() {
+    return z
+      .object({
+        baseUrl: text().transform((raw, ctx) => {
+          const value = (raw ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
+          registerBaseUrlCredentials(value); // a password in it never reaches a message
+          const problem = baseUrlProblem(value);
+          return problem === undefined ? value : issue(ctx, problem);
+        }),
+        token: text().transform((raw, ctx) =>
+          raw !== undefined && /\s/.test(raw.trim())
+            ? issue(ctx, "must be a single bearer token without spaces")
+            : raw?.trim(),
+        ),
+        username: text(),
+        password: text(),
+        timeoutMs: wholeNumber(1),
+        maxRetries: wholeNumber(0),
+        refreshMode: text().transform((raw, ctx) => {
+          const mode = raw?.trim().toLowerCase();
+          if (mode === undefined || (REFRESH_MODES as readonly string[]).includes(mode)) {
+            return mode as RefreshMode | undefined;
+          }
+          return issue(
+            ctx,
+            `must be one of ${REFRESH_MODES.join(", ")}; got ${JSON.stringify(raw)}`,
+          );
+        }),
+        maxThrottleRetries: wholeNumber(0, 200),
+        timeFactor: text().transform((raw, ctx) => {
+          if (raw === undefined) return undefined;
+          const n = Number(raw.trim());
+          return Number.isFinite(n) && n > 0 && raw.trim() !== ""
+            ? n
+            : issue(ctx, `must be a number greater than 0; got ${JSON.stringify(raw)}`);
+        }),
+        rateLimit: text().transform((raw, ctx) => {
+          const v = raw?.trim().toLowerCase();
+          if (v === undefined) return undefined;
+          if (OFF.includes(v)) return false;
+          if (ON.includes(v)) return true;
+          return issue(ctx, `must be "off" or "on"; got ${JSON.stringify(raw)}`);
+        }),
+        callHistory: text().transform((raw, ctx) => {
+          const v = raw?.trim();
+          if (v === undefined) return undefined;
+          if (OFF.includes(v.toLowerCase())) return false as const;
+          return path.isAbsolute(v)
+            ? v
+            : issue(ctx, `must be an absolute folder path or "off"; got ${JSON.stringify(raw)}`);
+        }),
+      })
+      .superRefine((s, ctx) => {
+        if ((s.username === undefined) !== (s.password === undefined) && s.token === undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: [s.username === undefined ? "username" : "password"],
+            message: "is missing: {username} and {password} go together (or set {token} instead)",
+          });
+        }
+      });
+  }
+  return () => (schema ??= build());
+})();
+
+/** How a front end names settings in its messages. */
+export interface Wording {
+  /** The setting a message is about, e.g. `nexudus:token (or NEXUDUS_TOKEN)`. */
+  lead(names: SettingNames): string;
+  /** Another setting a message mentions, e.g. `nexudus:token`. */
+  ref(names: SettingNames): string;
+}
+
+/** The provider's wording: stack config keys, with the variable as fallback. */
+export const PROVIDER_WORDING: Wording = {
+  lead: (n) => (n.configKey ? `${n.configKey} (or ${n.envVar})` : (n.envVar ?? n.setting)),
+  ref: (n) => n.configKey ?? n.envVar ?? n.setting,
+};
+
+/** A rule about `setting` in a front end's wording (`{token}`... name the other settings). */
+function worded(setting: Setting, rule: string, wording: Wording): string {
+  const filled = rule.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in SETTINGS ? wording.ref(settingNames(name as Setting)) : whole,
+  );
+  return `${wording.lead(settingNames(setting))} ${filled}`;
+}
+
+/**
+ * A config error's message in a front end's wording (the CLI's is in `cli/connect.ts`). An error
+ * without a rule about one setting (missing credentials, a client option) keeps its message.
+ */
+export function describeConfigError(e: NexudusConfigError, wording: Wording): string {
+  if (
+    e.rule === undefined ||
+    e.rule === MISSING_CREDENTIALS_RULE ||
+    e.setting === undefined ||
+    !(e.setting in SETTINGS)
+  ) {
+    return e.message;
+  }
+  return worded(e.setting as Setting, e.rule, wording);
+}
+
+function configError(setting: Setting, rule: string): NexudusProviderConfigError {
+  const names = settingNames(setting);
+  return new NexudusProviderConfigError(
+    names.configKey ?? names.envVar ?? setting,
+    worded(setting, rule, PROVIDER_WORDING),
+    { ...names, rule },
+  );
+}
+
+/**
+ * Reads and checks the settings from the sources (see {@link readSources}). Throws a
+ * {@link NexudusProviderConfigError} naming the setting for a bad value. Missing credentials are
+ * not an error here (a preview needs none); see {@link requireCredentials}.
+ */
+export function readSettings(sources: SettingSources): ProviderSettings {
+  const parsed = settingsSchema().safeParse(readSources(sources));
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]!;
+    throw configError(first.path[0] as Setting, first.message);
+  }
+  const s = parsed.data;
+  const settings: ProviderSettings = { baseUrl: s.baseUrl };
+  if (s.token !== undefined) settings.token = s.token;
+  else if (s.username !== undefined && s.password !== undefined) {
+    settings.username = s.username;
+    settings.password = s.password;
+  }
+  for (const key of [
+    "timeoutMs",
+    "maxRetries",
+    "refreshMode",
+    "maxThrottleRetries",
+    "timeFactor",
+    "rateLimit",
+    "callHistory",
+  ] as const) {
+    if (s[key] !== undefined) (settings as unknown as Record<string, unknown>)[key] = s[key];
+  }
+  return settings;
+}
+
+/** The provider's reading: stack config first (`get`), then the environment. */
+export function resolveSettings(
+  get: (key: string) => string | undefined,
+  env: Record<string, string | undefined> = process.env,
+): ProviderSettings {
+  return readSettings({ config: get, env });
+}
+
 /** Throws the missing-credentials error when neither a token nor a user is configured. */
 export function requireCredentials(settings: ProviderSettings): void {
   if (
     settings.token === undefined &&
     (settings.username === undefined || settings.password === undefined)
   ) {
-    throw new NexudusProviderConfigError(MISSING_CREDENTIALS);
+    throw new NexudusProviderConfigError("nexudus:token", MISSING_CREDENTIALS, {
+      ...settingNames("token"),
+      rule: MISSING_CREDENTIALS_RULE,
+    });
   }
 }
 
-/** The client options for these settings (the client reads its tuning variables itself). */
+/** The client options for these settings. */
 export function clientOptions(settings: ProviderSettings): NexudusClientOptions {
-  const { baseUrl, token, username, password, timeoutMs, maxRetries } = settings;
-  return {
-    baseUrl,
-    ...(token !== undefined ? { token } : {}),
-    ...(username !== undefined ? { username, password } : {}),
-    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-    ...(maxRetries !== undefined ? { maxRetries } : {}),
-  };
+  const { refreshMode: _mode, ...options } = settings;
+  void _mode;
+  return Object.fromEntries(
+    Object.entries(options).filter(([, v]) => v !== undefined),
+  ) as NexudusClientOptions;
 }

@@ -25,8 +25,11 @@
  * follow creates would idle behind a blocked POST while the minute's read budget expires unused.
  * The clock is injected, so the logic is tested with a fake clock.
  *
- * Limiters are process-wide: one per key (base URL + identity + time factor), held on
- * `globalThis` under a `Symbol.for` key, so that even two loaded copies of this module share them.
+ * Limiters are process-wide: one per key (base URL + identity + time factor), made by
+ * `processWide` under a `Symbol.for` key, so that even two loaded copies of this module share them.
+ *
+ * Over 500 lines on purpose: the scheduler, its windows and the throttle holds share one queue
+ * and one clock, and are easier to check together than split across files (issue 14 keeps it whole).
  *
  * Across processes (a second command within the hour, two stacks at once with one user), two
  * things keep the budget shared:

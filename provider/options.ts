@@ -1,18 +1,28 @@
 /**
  * The client's options: their types, defaults and checks ({@link resolveOptions}), and the
- * environment variables {@link NexudusClient.fromEnv} reads ({@link optionsFromEnv}).
+ * environment variables `NexudusClient.fromEnv` reads ({@link optionsFromEnv}). The names, the
+ * reader of the environment and the base-URL rule are those of `./config`; the wording here is
+ * the client's (`NexudusClient option "baseUrl" ...`).
  *
  * @module
  */
 import * as path from "node:path";
 import { z } from "zod";
 import { defaultHistoryDir } from "./callHistory";
+import {
+  baseUrlRule,
+  DEFAULT_BASE_URL,
+  readSources,
+  settingNames,
+  SETTINGS,
+  type BaseUrlProblem,
+  type Setting,
+} from "./config";
 import { NexudusConfigError } from "./errors";
 import { redact, registerSecret } from "./redact";
 import type { Route } from "./routes";
 
-/** The production API. */
-export const DEFAULT_BASE_URL = "https://spaces.nexudus.com";
+export { DEFAULT_BASE_URL, isLoopbackHost } from "./config";
 /** Default per-request timeout (ms). */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Default number of retries after the first attempt. */
@@ -78,23 +88,30 @@ export interface NexudusClientOptions {
 
 /** A client option error; the message is redacted (it may quote a value). */
 function optionError(option: string, message: string): NexudusConfigError {
-  return new NexudusConfigError(option, redact(message));
+  const setting = (Object.keys(SETTINGS) as Setting[]).find(
+    (s) => s === option || SETTINGS[s].envVar === option,
+  );
+  return new NexudusConfigError(
+    option,
+    redact(message),
+    setting !== undefined ? settingNames(setting) : undefined,
+  );
 }
 
-export type OptionKey = keyof NexudusClientOptions;
+type OptionKey = keyof NexudusClientOptions;
 
-/** The environment variable behind each option read by {@link NexudusClient.fromEnv}. */
+/** The environment variable behind each option read by `NexudusClient.fromEnv` (from `SETTINGS`). */
 export const ENV_VARS = {
-  baseUrl: "NEXUDUS_BASE_URL",
-  token: "NEXUDUS_TOKEN",
-  username: "NEXUDUS_USERNAME",
-  password: "NEXUDUS_PASSWORD",
-  timeoutMs: "NEXUDUS_TIMEOUT_MS",
-  maxRetries: "NEXUDUS_MAX_RETRIES",
-  maxThrottleRetries: "NEXUDUS_MAX_THROTTLE_RETRIES",
-  timeFactor: "NEXUDUS_TIME_FACTOR",
-  rateLimit: "NEXUDUS_RATE_LIMIT",
-  callHistory: "NEXUDUS_CALL_HISTORY",
+  baseUrl: SETTINGS.baseUrl.envVar,
+  token: SETTINGS.token.envVar,
+  username: SETTINGS.username.envVar,
+  password: SETTINGS.password.envVar,
+  timeoutMs: SETTINGS.timeoutMs.envVar,
+  maxRetries: SETTINGS.maxRetries.envVar,
+  maxThrottleRetries: SETTINGS.maxThrottleRetries.envVar,
+  timeFactor: SETTINGS.timeFactor.envVar,
+  rateLimit: SETTINGS.rateLimit.envVar,
+  callHistory: SETTINGS.callHistory.envVar,
 } as const satisfies Partial<Record<OptionKey, string>>;
 
 /** Checked options, with defaults applied. */
@@ -146,44 +163,28 @@ const optionsSchema = (() => {
   return () => (schema ??= build());
 })();
 
-export const defaultName = (key: string): string => `option "${key}"`;
+const defaultName = (key: string): string => `option "${key}"`;
 
-/** Whether a URL hostname is a loopback host (127.0.0.0/8, localhost, [::1]). */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.toLowerCase();
-  return (
-    h === "localhost" || h === "[::1]" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)
-  );
-}
+/** The client's wording of each base-URL problem (`shown` is the quoted URL). */
+const BASE_URL_WORDING: Record<BaseUrlProblem, (shown: string) => string> = {
+  notAbsolute: (shown) => `must be an absolute URL such as ${DEFAULT_BASE_URL} (got ${shown})`,
+  credentials: () => "must not contain credentials: use the token or username/password options",
+  plainHttp: (shown) =>
+    `must use https:// (http:// is only allowed for loopback hosts: 127.0.0.0/8, localhost, ` +
+    `[::1]) (got ${shown})`,
+  scheme: (shown) => `must use https:// (got ${shown})`,
+  query: (shown) => `must not have a query or fragment (got ${shown})`,
+};
 
 function checkBaseUrl(raw: string, name: string): { baseUrl: string; origin: string } {
+  const r = baseUrlRule(raw);
+  if (r.ok) return r;
   const shown = raw.includes("@") ? "(a URL with credentials)" : JSON.stringify(raw);
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw optionError(
-      "baseUrl",
-      `NexudusClient ${name} must be an absolute URL such as ${DEFAULT_BASE_URL} (got ${shown})`,
-    );
-  }
-  const rule = (text: string) => optionError("baseUrl", `NexudusClient ${name} ${text}`);
-  if (url.username || url.password) {
-    throw rule("must not contain credentials: use the token or username/password options");
-  }
-  if (url.protocol === "http:") {
-    if (!isLoopbackHost(url.hostname)) {
-      throw rule(
-        `must use https:// (http:// is only allowed for loopback hosts: 127.0.0.0/8, localhost, ` +
-          `[::1]) (got ${shown})`,
-      );
-    }
-  } else if (url.protocol !== "https:") {
-    throw rule(`must use https:// (got ${shown})`);
-  }
-  if (url.search || url.hash) throw rule(`must not have a query or fragment (got ${shown})`);
-  const path = url.pathname.replace(/\/+$/, "");
-  return { baseUrl: `${url.origin}${path}`, origin: url.origin };
+  const rule = BASE_URL_WORDING[r.problem](shown);
+  throw new NexudusConfigError("baseUrl", redact(`NexudusClient ${name} ${rule}`), {
+    ...settingNames("baseUrl"),
+    rule: redact(rule),
+  });
 }
 
 /**
@@ -261,9 +262,10 @@ export function resolveOptions(
 }
 
 /** Reads the client's options from environment variables (see {@link ENV_VARS}). */
-export function optionsFromEnv(env: Record<string, string | undefined>): NexudusClientOptions {
+function optionsFromEnv(env: Record<string, string | undefined>): NexudusClientOptions {
+  const raw = readSources({ env });
   const read = (key: keyof typeof ENV_VARS): string | undefined => {
-    const v = env[ENV_VARS[key]];
+    const v = raw[key];
     return v === undefined || v.trim() === "" ? undefined : v.trim();
   };
   const num = (
@@ -285,8 +287,8 @@ export function optionsFromEnv(env: Record<string, string | undefined>): Nexudus
   if (baseUrl !== undefined) out.baseUrl = baseUrl;
   // Credentials are not trimmed: a password may end with a space.
   for (const key of ["token", "username", "password"] as const) {
-    const v = env[ENV_VARS[key]];
-    if (v !== undefined && v !== "") out[key] = v;
+    const v = raw[key];
+    if (v !== undefined) out[key] = v;
   }
   const timeoutMs = num("timeoutMs");
   if (timeoutMs !== undefined) out.timeoutMs = timeoutMs;
@@ -319,4 +321,29 @@ export function optionsFromEnv(env: Record<string, string | undefined>): Nexudus
     }
   }
   return out;
+}
+
+/**
+ * The options of `NexudusClient.fromEnv`: the environment's (see {@link optionsFromEnv}) under
+ * `overrides`; a credential in `overrides` hides the environment's. Checked here, so that an
+ * error names the variable when the value came from the environment.
+ */
+export function envOptions(
+  env: Record<string, string | undefined>,
+  overrides: NexudusClientOptions,
+): NexudusClientOptions {
+  const fromEnv = optionsFromEnv(env);
+  const given = Object.fromEntries(
+    Object.entries(overrides).filter(([, v]) => v !== undefined),
+  ) as NexudusClientOptions;
+  if (given.token !== undefined || given.username !== undefined || given.password !== undefined) {
+    delete fromEnv.token;
+    delete fromEnv.username;
+    delete fromEnv.password;
+  }
+  const merged: NexudusClientOptions = { ...fromEnv, ...given };
+  const nameOf = (key: OptionKey): string =>
+    key in given || !(key in ENV_VARS) ? defaultName(key) : ENV_VARS[key as keyof typeof ENV_VARS];
+  resolveOptions(merged, nameOf);
+  return merged;
 }

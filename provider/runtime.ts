@@ -97,7 +97,7 @@ export function getClient(): NexudusClient {
   const settings = state.settings ?? resolveSettings(() => undefined);
   state.settings = settings;
   requireCredentials(settings);
-  state.client = NexudusClient.fromEnv(process.env, clientOptions(settings));
+  state.client = new NexudusClient(clientOptions(settings));
   return state.client;
 }
 
