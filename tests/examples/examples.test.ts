@@ -12,12 +12,12 @@
  * - the CI workflows (GitHub Actions, GitLab CI) parse and do what the README says, and the GitLab
  *   MR-note script posts, then updates, one note against a fake GitLab API.
  */
-import { execFile } from "child_process";
-import * as fs from "fs";
-import * as http from "http";
-import type { AddressInfo } from "net";
-import * as os from "os";
-import * as path from "path";
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as ts from "typescript";
 import * as pulumi from "@pulumi/pulumi";
 import type { EmulatorHandle } from "../../emulator";
