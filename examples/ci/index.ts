@@ -31,7 +31,7 @@ if (!Array.isArray(hooks) || hooks.length === 0 || hooks.some((h) => typeof h !=
 
 const location = new nexudus.WebhookSet(`location-${businessId}`, {
   businessId,
-  url: config.require("node:url"),
+  url: config.require("url"),
   hooks,
   namePrefix: config.get("namePrefix"),
   exclusive: config.getBoolean("exclusive") ?? false,
