@@ -7,45 +7,28 @@ import type { EmulatorHandle } from "../../emulator";
 import type { CapturedResource } from "../support/capture";
 import { Engine } from "../support/engine";
 import type { Host } from "../support/host";
-import { startRig, type Rig } from "../support/rig";
 import { count409s, TOLERATED_409S } from "../support/throttle";
-import { captureTemplate, Counter, fleet, HQ } from "./helpers";
+import { Counter, fleet, usePerfRig } from "./helpers";
 
 const TOKEN = "tok-perf-limits-7c6b5a";
 const N = 100;
 const TIME_FACTOR = "0.02";
 
-let rig: Rig;
+const perf = usePerfRig(TOKEN, {
+  emulator: { rateLimits: {}, timeFactor: Number(TIME_FACTOR) },
+  host: { env: { NEXUDUS_TIME_FACTOR: TIME_FACTOR } },
+  // One GET per webhook on refresh: enough reads to cross the minute's limit.
+  config: (emulator) => ({
+    "nexudus:baseUrl": emulator.url,
+    "nexudus:token": { secret: TOKEN },
+    "nexudus:refreshMode": "get",
+  }),
+});
 let emulator: EmulatorHandle;
 let host: Host;
 let template: CapturedResource;
 let calls: Counter;
-
-beforeAll(async () => {
-  rig = await startRig({
-    token: TOKEN,
-    username: "perf@example.com",
-    emulator: {
-      locations: [{ id: HQ, name: "HQ" }],
-      rateLimits: {},
-      timeFactor: Number(TIME_FACTOR),
-    },
-    host: { env: { NEXUDUS_TIME_FACTOR: TIME_FACTOR } },
-    // One GET per webhook on refresh: enough reads to cross the minute's limit.
-    config: (emulator) => ({
-      "nexudus:baseUrl": emulator.url,
-      "nexudus:token": { secret: TOKEN },
-      "nexudus:refreshMode": "get",
-    }),
-  });
-  ({ emulator, host } = rig);
-  calls = new Counter(emulator);
-  template = await captureTemplate();
-});
-
-afterAll(async () => {
-  await rig?.stop();
-});
+beforeAll(() => ({ emulator, host, template, calls } = perf));
 
 const throttled = () => count409s(calls.requests());
 /** Requests of a route the emulator answered (a 409 is sent again, so it is not counted). */
