@@ -7,7 +7,7 @@ import { WebHook, type WebHookArgs } from "../../sdk";
 import { captureResources, withInputs, type CapturedResource } from "../support/capture";
 import type { StateEntry } from "../support/engine";
 import type { Host } from "../support/host";
-import { startRig, type Rig, type RigOptions } from "../support/rig";
+import { useRig, type RigOptions } from "../support/rig";
 
 export const HQ = 1234;
 export const ANNEX = 5678;
@@ -87,7 +87,7 @@ export interface PerfRig {
 /**
  * The performance suites' set-up: before the suite's tests, an emulator with the location HQ and
  * an Administrator `perf@example.com` whose API token is `token`, a configured host, a request
- * counter and the captured template; after them, both stopped. Call it at the top of the file;
+ * counter and the captured template; after them, both stopped (see `useRig`). Call it at the top of the file;
  * the object it returns is filled in by its `beforeAll`.
  */
 export function usePerfRig(
@@ -95,21 +95,16 @@ export function usePerfRig(
   opts: { emulator?: StartEmulatorOptions } & Pick<RigOptions, "host" | "config"> = {},
 ): PerfRig {
   const perf = {} as PerfRig;
-  let rig: Rig | undefined;
-  beforeAll(async () => {
-    rig = await startRig({
-      ...opts,
-      token,
-      username: "perf@example.com",
-      emulator: { locations: [{ id: HQ, name: "HQ" }], ...opts.emulator },
-    });
-    perf.emulator = rig.emulator;
-    perf.host = rig.host;
-    perf.calls = new Counter(rig.emulator);
-    perf.template = await captureTemplate();
+  const suite = useRig({
+    ...opts,
+    token,
+    username: "perf@example.com",
+    emulator: { locations: [{ id: HQ, name: "HQ" }], ...opts.emulator },
   });
-  afterAll(async () => {
-    await rig?.stop();
+  beforeAll(async () => {
+    Object.assign(perf, suite);
+    perf.calls = new Counter(suite.emulator);
+    perf.template = await captureTemplate();
   });
   return perf;
 }
