@@ -120,9 +120,9 @@ async function recordsAt(
  * How long to wait before looking again for the effect of a write, sent at `startedAt`, that
  * failed without a definite answer: as long as the failed call ran (at most the per-request
  * timeout), since a server that was still working on it when the client gave up may commit about
- * that much later. (The fixed 1 s × time factor alone let a create that timed out commit after
- * the last look: an orphan record, and a duplicate on the next `up`.) A fast failure (a reset)
- * still waits only `client.lookAgainMs`.
+ * that much later; a fixed short wait would let a create that timed out commit after the last
+ * look (an orphan record, and a duplicate on the next `up`). A fast failure (a reset) still waits
+ * only `client.lookAgainMs`.
  */
 function lookAgainMs(client: NexudusClient, startedAt: number): number {
   return Math.max(client.lookAgainMs, Math.min(Date.now() - startedAt, client.timeoutMs));
