@@ -11,7 +11,7 @@
  *
  * @module
  */
-import * as fs from "fs";
+import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import type { WebhookActionName } from "../sdk";
 

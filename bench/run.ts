@@ -27,9 +27,9 @@
  *
  * @module
  */
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { startEmulator, type EmulatorHandle, type RequestLogEntry } from "../emulator";
 import { WebHook, type WebHookArgs } from "../sdk";
 import { captureResources, withInputs, type CapturedResource } from "../tests/support/capture";

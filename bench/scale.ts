@@ -17,11 +17,11 @@
  *
  * @module
  */
-import { execFile } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { promisify } from "util";
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
 import { startEmulator, type EmulatorHandle } from "../emulator";
 import { withInputs, type CapturedResource } from "../tests/support/capture";
 import { Engine } from "../tests/support/engine";

@@ -19,10 +19,10 @@
  *
  * @module
  */
-import { createHash, randomBytes } from "crypto";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import { createHash, randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 
 /** The default folder: runner-local, shared by the commands of one CI job or one workstation. */
 export function defaultHistoryDir(): string {

@@ -79,8 +79,11 @@ export interface ExclusionInputs {
   unmanaged: UnmanagedWebhook[] | typeof UNKNOWN;
 }
 
-/** Outputs of a WebhookSetExclusion, as stored in state. */
-export interface ExclusionOutputs {
+/**
+ * Outputs of a WebhookSetExclusion, as stored in state. A type alias (not an interface) so that
+ * it is a property map, as the dynamic provider contract hands it around.
+ */
+export type ExclusionOutputs = {
   businessId: number;
   memberIds: number[];
   keepIds: number[];
@@ -91,7 +94,7 @@ export interface ExclusionOutputs {
   unmanaged: UnmanagedWebhook[];
   /** What the last create/update deleted (a record already gone counts as deleted). */
   deleted: UnmanagedWebhook[];
-}
+};
 
 /** The inputs a user may give; `unmanaged` is computed by `check` (a given value is ignored). */
 export const EXCLUSION_INPUT_KEYS = [
@@ -392,7 +395,10 @@ function sameList(a: unknown, b: unknown): boolean {
   return JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
 }
 
-/** The WebhookSetExclusion provider: the methods the engine calls, through the shim in state. */
+/**
+ * The WebhookSetExclusion provider: the methods the engine calls, through the shim in state. Its
+ * inputs are the raw property map the engine sends (validated by `check` and again by the writes).
+ */
 export const exclusionProvider = {
   async configure(req: { config: ConfigGetter }): Promise<void> {
     configure(req.config);
@@ -496,4 +502,4 @@ export const exclusionProvider = {
   async delete(): Promise<void> {
     return;
   },
-};
+} satisfies dynamic.ResourceProvider<Record<string, unknown>, ExclusionOutputs>;

@@ -3,7 +3,7 @@
  * and the mapping from an API record to the resource's outputs. No I/O here: the provider
  * methods in `webhook.ts` only orchestrate these and the client.
  */
-import { createHash } from "crypto";
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import {
   actionName,
@@ -27,33 +27,84 @@ export interface CheckFailure {
   readonly reason: string;
 }
 
-/** Inputs of a WebHook after `check`: every field present, `action` as its number. */
-export interface WebhookInputs {
+/**
+ * Inputs of a WebHook after `check`: every field present, `action` as its number. A type alias
+ * (not an interface) so that it is a property map (`Record<string, unknown>`), as the dynamic
+ * provider contract hands it around.
+ */
+export type WebhookInputs = {
+  /** The location id. */
   businessId: number;
+  /** The display name. */
   name: string;
+  /** The action number. */
   action: number;
+  /** The target URL (secret when given as a secret). */
   url: string;
+  /** The description, or null. */
   description: string | null;
+  /** Whether the webhook fires. */
   active: boolean;
+  /** Whether the webhook was declared with `adopt`. */
   adopt: boolean;
-}
+};
+
+/** The fields of an API record the computed outputs are read from (only `Id` is always known). */
+type RecordFields = Pick<WebhookRecord, "Id"> & Partial<WebhookRecord>;
+
+/**
+ * The one list of a WebHook's outputs beyond its inputs, each with how it is read from an API
+ * record. The outputs type, `outputsFromRecord`, the SDK class's output properties and the keys
+ * its constructor registers all derive from it, so an output is added in this one place.
+ */
+const COMPUTED_OUTPUTS = {
+  /** The Nexudus record id. */
+  webhookId: (r: RecordFields): number => r.Id,
+  /** The record's UUID. */
+  uniqueId: (r: RecordFields): string | null => r.UniqueId ?? null,
+  /** The action name, e.g. `"BookingCreate"`. */
+  actionName: (r: RecordFields): string | null =>
+    (r.Action === undefined ? undefined : actionName(r.Action)) ?? null,
+  /** Error of the last failed delivery, or null (secret, since it may quote the URL). */
+  lastError: (r: RecordFields): string | null => r.LastError ?? null,
+  /** Consecutive failed deliveries. */
+  errorCount: (r: RecordFields): number => r.ErrorCount ?? 0,
+  /** When the webhook last fired successfully (ISO 8601), or null. */
+  lastTrigger: (r: RecordFields): string | null => r.LastTrigger ?? null,
+  /** When the record was created (ISO 8601). */
+  createdOn: (r: RecordFields): string | null => r.CreatedOn ?? null,
+  /** When the record was last updated (ISO 8601). */
+  updatedOn: (r: RecordFields): string | null => r.UpdatedOn ?? null,
+  /** Who last updated the record. */
+  updatedBy: (r: RecordFields): string | null => r.UpdatedBy ?? null,
+};
+
+/** The outputs a WebHook has beyond its inputs (see {@link COMPUTED_OUTPUTS}). */
+export type WebhookComputed = {
+  [K in keyof typeof COMPUTED_OUTPUTS]: ReturnType<(typeof COMPUTED_OUTPUTS)[K]>;
+};
+
+/** The keys of {@link WebhookComputed}, in state order. */
+export const COMPUTED_OUTPUT_KEYS = Object.keys(COMPUTED_OUTPUTS) as (keyof WebhookComputed)[];
+
+/** The outputs a WebHook program sees: its inputs as stored, and the computed fields. */
+export type WebhookPublicOutputs = WebhookInputs & WebhookComputed;
 
 /** Outputs of a WebHook as stored in state (never `undefined`, dates as ISO strings or null). */
-export interface WebhookOutputs extends WebhookInputs {
+export type WebhookOutputs = WebhookPublicOutputs & {
   /**
    * Declared values the server stores in another form (a trimmed Name, a punycode host, a cut
-   * Description), by field, as SHA-256 digests (a URL may be a secret). Absent when none.
+   * Description), by field, as SHA-256 digests (a URL may be a secret). Absent when none. Kept in
+   * state for `diff` only, so not an output of the SDK class.
    */
   serverForms?: ServerForms;
-  webhookId: number;
-  uniqueId: string | null;
-  actionName: string | null;
-  lastError: string | null;
-  errorCount: number;
-  lastTrigger: string | null;
-  createdOn: string | null;
-  updatedOn: string | null;
-  updatedBy: string | null;
+};
+
+/** The computed outputs of a record, all of them (see {@link COMPUTED_OUTPUTS}). */
+export function computedOutputs(record: RecordFields): WebhookComputed {
+  const out: Partial<Record<keyof WebhookComputed, unknown>> = {};
+  for (const key of COMPUTED_OUTPUT_KEYS) out[key] = COMPUTED_OUTPUTS[key](record);
+  return out as WebhookComputed;
 }
 
 /** Inputs a user may give; anything else is refused by `check`. */
@@ -416,22 +467,14 @@ export function outputsFromRecord(
 ): WebhookOutputs {
   return {
     ...(Object.keys(forms).length > 0 ? { serverForms: forms } : {}),
-    webhookId: record.Id,
-    uniqueId: record.UniqueId ?? null,
     businessId: record.BusinessId,
     name: record.Name,
     action: record.Action,
-    actionName: actionName(record.Action) ?? null,
     url: record.URL,
     description: record.Description || null,
     active: record.Active,
     adopt,
-    lastError: record.LastError ?? null,
-    errorCount: record.ErrorCount ?? 0,
-    lastTrigger: record.LastTrigger ?? null,
-    createdOn: record.CreatedOn ?? null,
-    updatedOn: record.UpdatedOn ?? null,
-    updatedBy: record.UpdatedBy ?? null,
+    ...computedOutputs(record),
   };
 }
 

@@ -9,6 +9,7 @@ import {
   applyInputs,
   createBody,
   checkWebhookInputs,
+  computedOutputs,
   diffWebhook,
   formsAfterWrite,
   inputsFromOutputs,
@@ -81,8 +82,25 @@ function validInputs(news: Record<string, unknown>): WebhookInputs {
       `invalid WebHook inputs: ${failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`,
     );
   }
-  return inputs as unknown as WebhookInputs;
+  // No failure: every field is present with its type (check fills in the defaults).
+  return inputs as WebhookInputs;
 }
+
+/**
+ * The contract the engine holds this provider to. The inputs are the raw property map the engine
+ * sends (anything, including the preview's unknown marker): `check` validates it and the writes
+ * validate it again. The state's computed part is optional because the contract types the
+ * inputs `read` hands back as outputs too; each method keeps its exact type for its callers.
+ */
+type WebhookContract = dynamic.ResourceProvider<
+  Record<string, unknown>,
+  WebhookInputs & Partial<WebhookOutputs>
+>;
+
+/** What `read` answers: the outputs, and the managed inputs as they stand on the server. */
+type WebhookReadResult = Omit<dynamic.ReadResult<WebhookOutputs>, "inputs"> & {
+  readonly inputs?: WebhookInputs;
+};
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -102,9 +120,9 @@ async function recordsAt(
  * How long to wait before looking again for the effect of a write, sent at `startedAt`, that
  * failed without a definite answer: as long as the failed call ran (at most the per-request
  * timeout), since a server that was still working on it when the client gave up may commit about
- * that much later. (The fixed 1 s × time factor alone let a create that timed out commit after
- * the last look: an orphan record, and a duplicate on the next `up`.) A fast failure (a reset)
- * still waits only `client.lookAgainMs`.
+ * that much later; a fixed short wait would let a create that timed out commit after the last
+ * look (an orphan record, and a duplicate on the next `up`). A fast failure (a reset) still waits
+ * only `client.lookAgainMs`.
  */
 function lookAgainMs(client: NexudusClient, startedAt: number): number {
   return Math.max(client.lookAgainMs, Math.min(Date.now() - startedAt, client.timeoutMs));
@@ -278,18 +296,7 @@ export const webhookProvider = {
       };
     } catch (e) {
       // The webhook exists: hand the engine its id so it is recorded, not leaked.
-      const partial: WebhookOutputs = {
-        ...inputs,
-        webhookId: id,
-        uniqueId: null,
-        actionName: null,
-        lastError: null,
-        errorCount: 0,
-        lastTrigger: null,
-        createdOn: null,
-        updatedOn: null,
-        updatedBy: null,
-      };
+      const partial: WebhookOutputs = { ...inputs, ...computedOutputs({ Id: id }) };
       throw new WebhookPartialError(
         `created webhook ${id} but could not read it back: ${message(e)}; it is recorded in state, ` +
           `and \`pulumi refresh\` or the next \`pulumi up\` completes it`,
@@ -300,10 +307,7 @@ export const webhookProvider = {
     }
   },
 
-  async read(
-    id: string,
-    props: Record<string, unknown> = {},
-  ): Promise<dynamic.ReadResult<WebhookOutputs>> {
+  async read(id: string, props: Record<string, unknown> = {}): Promise<WebhookReadResult> {
     const webhookId = parseWebhookId(id);
     registerUrlSecret(props.url);
     const client = getClient();
@@ -332,7 +336,7 @@ export const webhookProvider = {
     // State holds what the server stored; a declared value it stores in another form is
     // remembered (serverForms), so the next diff sees no change and no update loops.
     const outs = outputsFromRecord(record, props.adopt === true, learnServerForms(props, record));
-    return { id, props: outs, inputs: inputsFromOutputs(outs) as unknown as WebhookOutputs };
+    return { id, props: outs, inputs: inputsFromOutputs(outs) };
   },
 
   async update(
@@ -412,4 +416,4 @@ export const webhookProvider = {
       throw e;
     }
   },
-};
+} satisfies WebhookContract;

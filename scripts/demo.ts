@@ -12,10 +12,10 @@
  * program's lifecycle through the real dynamic-provider host instead (the test harness in
  * tests/support), labelled as such. It never downloads anything.
  */
-import * as fs from "fs";
-import * as http from "http";
-import * as os from "os";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as automation from "@pulumi/pulumi/automation";
 import { startEmulator, signPayload, type EmulatorHandle } from "../emulator";

@@ -14,9 +14,9 @@
 //   back when the run ends (set NEXUDUS_MATRIX_KEEP=1 to keep the tested one).
 // - `npm test` then runs with that Node first on PATH (npm itself runs on it too).
 "use strict";
-const { execFileSync, spawnSync } = require("child_process");
-const fs = require("fs");
-const path = require("path");
+const { execFileSync, spawnSync } = require("node:child_process");
+const fs = require("node:fs");
+const path = require("node:path");
 
 const ROOT = path.resolve(__dirname, "..");
 const LINES = ["22", "24"];

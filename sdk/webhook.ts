@@ -1,6 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { actionNumber, type WebhookActionName } from "../provider/actions";
-import { urlSha256 } from "../provider/inputs";
+import {
+  COMPUTED_OUTPUT_KEYS,
+  urlSha256,
+  WEBHOOK_INPUT_KEYS,
+  type WebhookPublicOutputs,
+} from "../provider/inputs";
 import { programWebHooks } from "./registry";
 
 /**
@@ -44,6 +49,20 @@ export interface WebHookArgs {
   adopt?: pulumi.Input<boolean>;
 }
 
+/** Each output of a resource as a `pulumi.Output` property. */
+type OutputProperties<T> = { readonly [K in keyof T]-?: pulumi.Output<T[K]> };
+
+/**
+ * The output properties of a {@link WebHook}, derived from the provider's one list of outputs
+ * (provider/inputs.ts), so that a new output needs no second declaration here. Merged into the
+ * class: the engine sets these properties at run time for every key the constructor registers.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- only an interface merged into the class can add properties from a type
+export interface WebHook extends OutputProperties<WebhookPublicOutputs> {}
+
+/** Every output key, each registered unset unless given: the engine resolves only those. */
+const OUTPUT_KEYS: readonly string[] = [...WEBHOOK_INPUT_KEYS, ...COMPUTED_OUTPUT_KEYS];
+
 /**
  * A Nexudus webhook: an HTTP POST to `url` whenever `action` happens at location `businessId`.
  *
@@ -56,60 +75,17 @@ export interface WebHookArgs {
  * });
  * ```
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class WebHook extends pulumi.dynamic.Resource {
-  /** The Nexudus record id. */
-  declare public readonly webhookId: pulumi.Output<number>;
-  /** The record's UUID. */
-  declare public readonly uniqueId: pulumi.Output<string | null>;
-  /** The location id. */
-  declare public readonly businessId: pulumi.Output<number>;
-  /** The display name. */
-  declare public readonly name: pulumi.Output<string>;
-  /** The action number. */
-  declare public readonly action: pulumi.Output<number>;
-  /** The action name, e.g. `"BookingCreate"`. */
-  declare public readonly actionName: pulumi.Output<string | null>;
-  /** The target URL (secret when given as a secret). */
-  declare public readonly url: pulumi.Output<string>;
-  /** The description, or null. */
-  declare public readonly description: pulumi.Output<string | null>;
-  /** Whether the webhook fires. */
-  declare public readonly active: pulumi.Output<boolean>;
-  /** Whether the webhook was declared with `adopt`. */
-  declare public readonly adopt: pulumi.Output<boolean>;
-  /** Error of the last failed delivery, or null (secret, since it may quote the URL). */
-  declare public readonly lastError: pulumi.Output<string | null>;
-  /** Consecutive failed deliveries. */
-  declare public readonly errorCount: pulumi.Output<number>;
-  /** When the webhook last fired successfully (ISO 8601), or null. */
-  declare public readonly lastTrigger: pulumi.Output<string | null>;
-  /** When the record was created (ISO 8601). */
-  declare public readonly createdOn: pulumi.Output<string | null>;
-  /** When the record was last updated (ISO 8601). */
-  declare public readonly updatedOn: pulumi.Output<string | null>;
-  /** Who last updated the record. */
-  declare public readonly updatedBy: pulumi.Output<string | null>;
-
   constructor(name: string, args: WebHookArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       webhookShim,
       name,
       {
+        // Every output must be a key of the props, or the engine never resolves it: the optional
+        // inputs (`active`, `description`, `adopt`) and the computed outputs are listed unset.
+        ...Object.fromEntries(OUTPUT_KEYS.map((key) => [key, undefined])),
         ...args,
-        // Every output must be a key of the props, or the engine never resolves it: `active`,
-        // `description` and `adopt` are optional inputs, so list them even when not given.
-        active: args.active,
-        description: args.description,
-        adopt: args.adopt,
-        webhookId: undefined,
-        uniqueId: undefined,
-        actionName: undefined,
-        lastError: undefined,
-        errorCount: undefined,
-        lastTrigger: undefined,
-        createdOn: undefined,
-        updatedOn: undefined,
-        updatedBy: undefined,
       },
       {
         ...opts,

@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import type { EmulatorHandle } from "../../emulator";
 import { NexudusClient, clearTokenCache, type RequestEvent } from "../../provider/client";
 import { NexudusAuthError, NexudusServerError } from "../../provider/errors";
+import { thrownBy } from "../support/thrown";
 import {
   ADMIN,
   READER,
@@ -255,11 +256,10 @@ describe("no secret leaks", () => {
 
   it("options and config errors never echo a credential", () => {
     expect(() => new NexudusClient({ token: ADMIN.apiToken, password: ADMIN.password })).toThrow();
-    try {
-      new NexudusClient({ token: ADMIN.apiToken, username: "u", password: ADMIN.password });
-    } catch (e) {
-      expectNoSecrets(e, SECRETS);
-      expect(String(e)).toContain("not both");
-    }
+    const error = thrownBy(
+      () => new NexudusClient({ token: ADMIN.apiToken, username: "u", password: ADMIN.password }),
+    );
+    expectNoSecrets(error, SECRETS);
+    expect(String(error)).toContain("not both");
   });
 });

@@ -3,9 +3,9 @@
  * a temporary folder, read by a second history as another process would, and two limiters that
  * share one budget through it.
  */
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { FileCallHistory, historyKey } from "../../provider/callHistory";
 import { NexudusClient } from "../../provider/client";
 import { NexudusConfigError } from "../../provider/errors";

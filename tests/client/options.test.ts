@@ -4,20 +4,17 @@
  */
 import { NexudusClient, isLoopbackHost, type NexudusClientOptions } from "../../provider/client";
 import { NexudusConfigError } from "../../provider/errors";
+import { thrownBy } from "../support/thrown";
 import { expectNoSecrets } from "./helpers";
 
 const TOKEN = "opt-S3CRET-token-77";
 const PASSWORD = "opt-S3CRET-password-88";
 
 function configError(f: () => unknown): NexudusConfigError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(NexudusConfigError);
-    expectNoSecrets(e, [TOKEN, PASSWORD]);
-    return e as NexudusConfigError;
-  }
-  throw new Error("expected a NexudusConfigError");
+  const e = thrownBy(f);
+  expect(e).toBeInstanceOf(NexudusConfigError);
+  expectNoSecrets(e, [TOKEN, PASSWORD]);
+  return e as NexudusConfigError;
 }
 
 const make = (o: NexudusClientOptions) => () => new NexudusClient(o);

@@ -1,11 +1,12 @@
 /**
  * The client-side limiter against the emulator's documented rate limits (time factor 0.02 on
- * both sides, so a minute lasts 1.2 s): bursts run without a single 409; without the limiter the
- * same burst is throttled.
+ * both sides, so a minute lasts 1.2 s): bursts run with every call answered and at most the
+ * tolerated 409 (support/throttle.ts); without the limiter the same burst is throttled.
  */
 import type { EmulatorHandle } from "../../emulator";
 import { limiterStats, resetLimiterStats, type NexudusClient } from "../../provider/client";
 import { recordFigures } from "../support/figures";
+import { TOLERATED_409S } from "../support/throttle";
 import { TF, body, passwordClient, startTestEmulator, tokenClient } from "./helpers";
 
 let emu: EmulatorHandle;
@@ -27,7 +28,7 @@ function statuses(): Record<number, number> {
 }
 
 describe("client-side rate limiting", () => {
-  it("50 parallel creates, then 50 parallel gets: zero 409s", async () => {
+  it("50 parallel creates, then 50 parallel gets: all answered, at most the tolerated 409", async () => {
     const client: NexudusClient = passwordClient(emu, { rateLimit: true });
     const started = performance.now();
     const created = await Promise.all(
@@ -38,31 +39,31 @@ describe("client-side rate limiting", () => {
     expect(records.map((r) => r.Name).sort()).toEqual(
       Array.from({ length: 50 }, (_, i) => `burst-${i}`).sort(),
     );
-    expect(statuses()).toEqual({ 200: 101 }); // 1 token + 50 creates + 50 gets, no 409
+    // 1 token + 50 creates + 50 gets, each answered once (a 409 is sent again)
+    const { 200: ok, 409: throttled = 0, ...other } = statuses();
+    expect({ ok, other }).toEqual({ ok: 101, other: {} });
+    expect(throttled).toBeLessThanOrEqual(TOLERATED_409S);
     const s = limiterStats();
     expect(s.waits).toBeGreaterThan(90);
     recordFigures("client: 100-call burst under the emulator's limits (time factor 0.02)", {
       calls: 100,
-      "409s": 0,
+      "409s": throttled,
       "elapsed (ms)": Math.round(elapsed),
       "limiter waits": s.waits,
       "limiter total wait (ms)": Math.round(s.totalWaitMs),
     });
   });
 
-  it("130 parallel reads cross the 120-per-minute window without a 409", async () => {
+  it("130 parallel reads cross the 120-per-minute window, at most the tolerated 409", async () => {
     const client = tokenClient(emu, { rateLimit: true });
     const id = emu.insert(body("window")).Id;
     const started = performance.now();
     await Promise.all(Array.from({ length: 130 }, () => client.get(id)));
     const elapsed = performance.now() - started;
-    // Every read answered. At this time factor the spacing is 2 ms, less than the jitter of a
-    // loaded machine's loopback: one request may overtake another on the way and draw a 409,
-    // which the client waits out and sends again (the pacing itself is proven with a fake clock
-    // in limiter.test.ts and limiter.property.test.ts).
+    // Every read answered; why a 409 is tolerated: support/throttle.ts.
     const { 200: ok, 409: throttled = 0, ...other } = statuses();
     expect({ ok, other }).toEqual({ ok: 130, other: {} });
-    expect(throttled).toBeLessThanOrEqual(1);
+    expect(throttled).toBeLessThanOrEqual(TOLERATED_409S);
     // the 121st read had to wait for the first slot to leave the (1.2 s) minute
     expect(elapsed).toBeGreaterThanOrEqual(60_000 * TF);
     // …and no more than that plus one (loopback) round trip per request: a loose bound, for a

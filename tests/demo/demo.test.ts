@@ -4,7 +4,7 @@
  * where none is (NEXUDUS_DEMO_ENGINE=host takes that path on purpose). Both exit 0 and say first
  * which path they took.
  */
-import { spawnSync } from "child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { HOW_TO_GET_PULUMI } from "../e2e/support";

@@ -4,11 +4,10 @@
  * doing that job instead, and examples/location-sets (two locations in a loop, one exclusive).
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { startEmulator, type EmulatorHandle } from "../../emulator";
+import type { EmulatorHandle } from "../../emulator";
 import {
-  findPulumi,
+  useE2e,
   makeProgram,
   parseJson,
   PulumiSession,
@@ -20,36 +19,22 @@ const TOKEN = "e2e-import-token";
 const HQ = 1234;
 const ANNEX = 5678;
 
-let root: string;
-let emulator: EmulatorHandle;
-let pulumi: PulumiSession;
-
-beforeAll(async () => {
-  const cli = findPulumi();
-  root = fs.mkdtempSync(path.join(os.tmpdir(), "nexudus-e2e-import-"));
-  emulator = await startEmulator({
-    port: 0,
+const e2e = useE2e({
+  name: "import",
+  token: TOKEN,
+  emulator: {
     locations: [
       { id: HQ, name: "HQ" },
       { id: ANNEX, name: "Annex" },
     ],
-    users: [
-      { username: "ops@example.com", password: "x", roles: ["Administrator"], apiTokens: [TOKEN] },
-    ],
-  });
-  pulumi = new PulumiSession(cli, root);
-}, 600_000);
-
-afterAll(async () => {
-  await emulator?.stop();
-  if (root) fs.rmSync(root, { recursive: true, force: true });
+  },
 });
+let root: string;
+let emulator: EmulatorHandle;
+let pulumi: PulumiSession;
+beforeAll(() => ({ root, emulator, pulumi } = e2e));
 
-async function stack(dir: string, name: string): Promise<void> {
-  await pulumi.ok(dir, ["stack", "init", name]);
-  await pulumi.ok(dir, ["config", "set", "nexudus:baseUrl", emulator.url]);
-  await pulumi.ok(dir, ["config", "set", "--secret", "nexudus:token", TOKEN]);
-}
+const stack = (dir: string, name: string) => e2e.stack(dir, name);
 
 const handMade = () =>
   emulator.insert({

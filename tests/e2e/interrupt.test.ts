@@ -6,15 +6,14 @@
  * names each extra record and deletes it, so that the next up creates each webhook once.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { startEmulator, type EmulatorHandle } from "../../emulator";
+import type { EmulatorHandle } from "../../emulator";
 import { run as runCli } from "../../cli/main";
 import type { PendingReport } from "../../cli/pending";
 import { recordFigures } from "../support/figures";
 import {
   collect,
-  findPulumi,
+  useE2e,
   makeProgram,
   PulumiSession,
   webhookResources,
@@ -36,41 +35,27 @@ for (let i = 0; i < ${HOOKS}; i++) {
 }
 `;
 
-let root: string;
-let emulator: EmulatorHandle;
-let pulumi: PulumiSession;
-let dir: string;
-
-beforeAll(async () => {
-  const cli = findPulumi();
-  root = fs.mkdtempSync(path.join(os.tmpdir(), "nexudus-e2e-interrupt-"));
-  emulator = await startEmulator({
-    port: 0,
-    rateLimits: {},
-    timeFactor: TIME_FACTOR,
-    users: [
-      { username: "ci@example.com", password: "x", roles: ["Administrator"], apiTokens: [TOKEN] },
-    ],
-  });
-  pulumi = new PulumiSession(cli, root, {
+const e2e = useE2e({
+  name: "interrupt",
+  token: TOKEN,
+  emulator: { rateLimits: {}, timeFactor: TIME_FACTOR },
+  env: {
     NEXUDUS_TIME_FACTOR: String(TIME_FACTOR),
     // Each command here follows the last within the emulator's (scaled) minute: a new host starts
     // with a fresh limiter while the server still counts the previous command's writes.
     NEXUDUS_MAX_RETRIES: "30",
-  });
-  dir = makeProgram(root, "thirty", { files: { "index.ts": PROGRAM } });
-}, 600_000);
+  },
+});
+let emulator: EmulatorHandle;
+let pulumi: PulumiSession;
+let dir: string;
 
-afterAll(async () => {
-  await emulator?.stop();
-  if (root) fs.rmSync(root, { recursive: true, force: true });
+beforeAll(() => {
+  ({ emulator, pulumi } = e2e);
+  dir = makeProgram(e2e.root, "thirty", { files: { "index.ts": PROGRAM } });
 });
 
-async function newStack(name: string): Promise<void> {
-  await pulumi.ok(dir, ["stack", "init", name]);
-  await pulumi.ok(dir, ["config", "set", "nexudus:baseUrl", emulator.url]);
-  await pulumi.ok(dir, ["config", "set", "--secret", "nexudus:token", TOKEN]);
-}
+const newStack = (name: string) => e2e.stack(dir, name);
 
 /** Polls until `n` records exist (bounded). */
 async function untilRecords(n: number, timeoutMs = 120_000): Promise<void> {
@@ -168,7 +153,7 @@ test("SIGKILL mid-run: the host stops, `pending` names and deletes each extra re
   const exported = (await pulumi.ok(dir, ["stack", "export", "--show-secrets"])).stdout;
   const before = audit(JSON.parse(exported) as Deployment);
   expect(before.pending).toBeGreaterThan(0);
-  const stateFile = path.join(root, "killed-state.json");
+  const stateFile = path.join(e2e.root, "killed-state.json");
   fs.writeFileSync(stateFile, exported);
 
   let out = "";

@@ -5,12 +5,11 @@
  * `pulumi stack export`.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { startEmulator, type EmulatorHandle } from "../../emulator";
+import type { EmulatorHandle } from "../../emulator";
 import {
   changedInputs,
-  findPulumi,
+  useE2e,
   makeProgram,
   parseJson,
   PulumiSession,
@@ -26,45 +25,30 @@ const URL_SECRET = "q5-url-credential-7d2e";
 const HOOK_URL = `https://hooks.example.com/nexudus/bookings?key=${URL_SECRET}`;
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
-let root: string;
+const e2e = useE2e({
+  name: "quickstart",
+  token: TOKEN,
+  emulator: {
+    locations: [
+      { id: HQ, name: "HQ" },
+      { id: ANNEX, name: "Annex" },
+    ],
+  },
+});
 let emulator: EmulatorHandle;
 let pulumi: PulumiSession;
 let dir: string;
 
 beforeAll(async () => {
-  const cli = findPulumi();
-  root = fs.mkdtempSync(path.join(os.tmpdir(), "nexudus-e2e-quickstart-"));
-  emulator = await startEmulator({
-    port: 0,
-    locations: [
-      { id: HQ, name: "HQ" },
-      { id: ANNEX, name: "Annex" },
-    ],
-    users: [
-      {
-        username: "ops@example.com",
-        password: "not-used-here",
-        roles: ["Administrator"],
-        apiTokens: [TOKEN],
-      },
-    ],
-  });
-  pulumi = new PulumiSession(cli, root);
-  dir = makeProgram(root, "quickstart", { example: "quickstart" });
-  await pulumi.ok(dir, ["stack", "init", "dev"]);
-  await pulumi.ok(dir, ["config", "set", "nexudus:baseUrl", emulator.url]);
-  await pulumi.ok(dir, ["config", "set", "--secret", "nexudus:token", TOKEN]);
+  ({ emulator, pulumi } = e2e);
+  dir = makeProgram(e2e.root, "quickstart", { example: "quickstart" });
+  await e2e.stack(dir, "dev");
   await pulumi.ok(dir, ["config", "set", "businessId", String(HQ)]);
   // Every stack config value is also stored in the state of the engine's default pulumi-nodejs
   // provider (it receives the whole config for configure()): a URL with a credential must be set
   // with --secret, as the quickstart's README says.
   await pulumi.ok(dir, ["config", "set", "--secret", "url", HOOK_URL]);
 }, 600_000);
-
-afterAll(async () => {
-  await emulator?.stop();
-  if (root) fs.rmSync(root, { recursive: true, force: true });
-});
 
 const apiCalls = () => emulator.requests().filter((r) => r.route !== "unknown" || r.status !== 0);
 
@@ -180,7 +164,7 @@ test("a move to another location replaces the webhook, the new one before the ol
   expect(ops).toEqual(["replace"]);
 
   emulator.clearRequests();
-  const events = path.join(root, "move-events.jsonl");
+  const events = path.join(e2e.root, "move-events.jsonl");
   await pulumi.ok(dir, ["up", "--yes", "--skip-preview", "--event-log", events]);
   const done = readEventLog(events)
     .filter((e) => e.resOutputsEvent?.metadata.type === "pulumi-nodejs:dynamic/nexudus:WebHook")

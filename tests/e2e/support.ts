@@ -9,6 +9,7 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_pr
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { startEmulator, type EmulatorHandle, type StartEmulatorOptions } from "../../emulator";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const TOOLS_BIN = path.join(REPO_ROOT, ".tools", "bin");
@@ -334,4 +335,57 @@ export function changedInputs(step: NonNullable<PreviewJson["steps"]>[number]): 
   const keys = new Set([...Object.keys(olds), ...Object.keys(news)]);
   keys.delete("__provider");
   return [...keys].filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k])).sort();
+}
+
+/** What an end-to-end suite works with, filled in before its first test. */
+export interface E2e {
+  /** The suite's temporary folder (Pulumi's home and state, the programs). */
+  root: string;
+  emulator: EmulatorHandle;
+  pulumi: PulumiSession;
+  /** `pulumi stack init <name>` in `dir`, configured for the emulator with the token as a secret. */
+  stack(dir: string, name: string): Promise<void>;
+}
+
+/**
+ * An end-to-end suite's set-up: before its tests, a temporary folder, the emulator with an
+ * Administrator whose API token is `token`, and a Pulumi session (with `env` added); after them,
+ * the emulator stopped and the folder removed. Call it at the top of the file; the object it
+ * returns is filled in by its `beforeAll`.
+ */
+export function useE2e(opts: {
+  name: string;
+  token: string;
+  emulator?: Omit<StartEmulatorOptions, "users">;
+  env?: NodeJS.ProcessEnv;
+}): E2e {
+  const e2e = {
+    async stack(dir: string, name: string) {
+      await e2e.pulumi.ok(dir, ["stack", "init", name]);
+      await e2e.pulumi.ok(dir, ["config", "set", "nexudus:baseUrl", e2e.emulator.url]);
+      await e2e.pulumi.ok(dir, ["config", "set", "--secret", "nexudus:token", opts.token]);
+    },
+  } as E2e;
+  beforeAll(async () => {
+    const cli = findPulumi();
+    e2e.root = fs.mkdtempSync(path.join(os.tmpdir(), `nexudus-e2e-${opts.name}-`));
+    e2e.emulator = await startEmulator({
+      port: 0,
+      ...opts.emulator,
+      users: [
+        {
+          username: "ops@example.com",
+          password: "x",
+          roles: ["Administrator"],
+          apiTokens: [opts.token],
+        },
+      ],
+    });
+    e2e.pulumi = new PulumiSession(cli, e2e.root, opts.env);
+  }, 600_000);
+  afterAll(async () => {
+    await e2e.emulator?.stop();
+    if (e2e.root) fs.rmSync(e2e.root, { recursive: true, force: true });
+  });
+  return e2e;
 }

@@ -8,6 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { CliUsageError, DEFAULT_CLI_PORT, main, parseCliArgs, USAGE } from "../../emulator/cli";
 import { DEFAULT_ADMIN } from "../../emulator";
+import { thrownBy } from "../support/thrown";
 import { call, webhookBody } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -103,12 +104,7 @@ describe("parseCliArgs", () => {
     [["--shared-secret", ""], "--shared-secret"],
     [["stray"], "stray"],
   ])("%j is an error naming %s", (argv, flag) => {
-    let error: unknown;
-    try {
-      parseCliArgs(argv);
-    } catch (e) {
-      error = e;
-    }
+    const error = thrownBy(() => parseCliArgs(argv));
     expect(error).toBeInstanceOf(CliUsageError);
     expect((error as Error).message).toContain(flag);
   });

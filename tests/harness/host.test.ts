@@ -2,9 +2,9 @@
  * Proves the harness: a fixture dynamic provider, captured under setMocks, driven through the
  * REAL dynamic-provider host over gRPC, directly and through the in-memory engine.
  */
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import {
   captureProvider,

@@ -3,10 +3,10 @@
  * checks the shape of what it writes. Never touches the committed bench/results.json, and asserts
  * no timing: the figures belong to the benchmark's output.
  */
-import { spawn } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { REPO_ROOT } from "../support/host";
 
 jest.setTimeout(240_000);

@@ -6,35 +6,17 @@ import type { EmulatorHandle } from "../../emulator";
 import { withInputs, type CapturedResource } from "../support/capture";
 import { Engine } from "../support/engine";
 import type { Host } from "../support/host";
-import { startRig, type Rig } from "../support/rig";
-import { captureTemplate, Counter, fleet, HQ, stateBytes } from "./helpers";
+import { Counter, fleet, stateBytes, usePerfRig } from "./helpers";
 
 const TOKEN = "tok-perf-calls-1f2e3d";
 
-let rig: Rig;
+// Counts do not depend on pacing: no client-side limiter (the emulator's limits are off too).
+const perf = usePerfRig(TOKEN, { host: { env: { NEXUDUS_RATE_LIMIT: "off" } } });
 let emulator: EmulatorHandle;
 let host: Host;
 let template: CapturedResource;
 let calls: Counter;
-
-beforeAll(async () => {
-  // Counts do not depend on pacing: no client-side limiter (the emulator's limits are off too).
-  rig = await startRig({
-    token: TOKEN,
-    username: "perf@example.com",
-    emulator: {
-      locations: [{ id: HQ, name: "HQ" }],
-    },
-    host: { env: { NEXUDUS_RATE_LIMIT: "off" } },
-  });
-  ({ emulator, host } = rig);
-  calls = new Counter(emulator);
-  template = await captureTemplate();
-});
-
-afterAll(async () => {
-  await rig?.stop();
-});
+beforeAll(() => ({ emulator, host, template, calls } = perf));
 
 describe("API calls per operation", () => {
   const d = () => withInputs(template, { name: "Per-op", description: "counted" }, "per-op");

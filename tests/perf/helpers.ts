@@ -2,10 +2,12 @@
  * Shared set-up of the performance suites: one captured WebHook (its `__provider` reused for every
  * resource), fleets of webhooks derived from it, and request counting on the emulator's log.
  */
-import type { EmulatorHandle, RequestLogEntry } from "../../emulator";
+import type { EmulatorHandle, RequestLogEntry, StartEmulatorOptions } from "../../emulator";
 import { WebHook, type WebHookArgs } from "../../sdk";
 import { captureResources, withInputs, type CapturedResource } from "../support/capture";
 import type { StateEntry } from "../support/engine";
+import type { Host } from "../support/host";
+import { useRig, type RigOptions } from "../support/rig";
 
 export const HQ = 1234;
 export const ANNEX = 5678;
@@ -73,3 +75,36 @@ export function stateBytes(e: StateEntry): number {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** What a performance suite works with, filled in before its first test. */
+export interface PerfRig {
+  emulator: EmulatorHandle;
+  host: Host;
+  calls: Counter;
+  template: CapturedResource;
+}
+
+/**
+ * The performance suites' set-up: before the suite's tests, an emulator with the location HQ and
+ * an Administrator `perf@example.com` whose API token is `token`, a configured host, a request
+ * counter and the captured template; after them, both stopped (see `useRig`). Call it at the top of the file;
+ * the object it returns is filled in by its `beforeAll`.
+ */
+export function usePerfRig(
+  token: string,
+  opts: { emulator?: StartEmulatorOptions } & Pick<RigOptions, "host" | "config"> = {},
+): PerfRig {
+  const perf = {} as PerfRig;
+  const suite = useRig({
+    ...opts,
+    token,
+    username: "perf@example.com",
+    emulator: { locations: [{ id: HQ, name: "HQ" }], ...opts.emulator },
+  });
+  beforeAll(async () => {
+    Object.assign(perf, suite);
+    perf.calls = new Counter(suite.emulator);
+    perf.template = await captureTemplate();
+  });
+  return perf;
+}

@@ -5,8 +5,8 @@
  * records missing), the "clear error" rule, and a recording HTTP proxy that sees every header and
  * body on the wire.
  */
-import * as http from "http";
-import type { AddressInfo } from "net";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import type { EmulatorHandle } from "../../emulator";
 import { WebHook, type WebHookArgs } from "../../sdk";
 import { captureResources, withInputs, type CapturedResource } from "../support/capture";

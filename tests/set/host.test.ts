@@ -8,7 +8,7 @@ import type { EmulatorHandle } from "../../emulator";
 import { WebhookSet, type WebhookSetArgs, type WebhookSetHook } from "../../sdk";
 import { Engine, type RunResult, type Step } from "../support/engine";
 import { UNKNOWN, type Host } from "../support/host";
-import { startRig, type Rig } from "../support/rig";
+import { useRig } from "../support/rig";
 import { captureSet, desiredOf, EXCLUSION_TYPE, WEBHOOK_TYPE, type CapturedSet } from "./helpers";
 
 const TOKEN = "tok-webhookset-2b8d41c7e9";
@@ -20,28 +20,20 @@ const URL2 = "https://hooks2.example.com/nexudus";
 const BILLING = "https://billing.example.com/hook";
 const HAND = "https://hand.example.com/made";
 
-let rig: Rig;
+const suite = useRig({
+  token: TOKEN,
+  emulator: {
+    locations: [
+      { id: HQ, name: "HQ" },
+      { id: ANNEX, name: "Annex" },
+      { id: LAB, name: "Lab" },
+    ],
+  },
+  host: { env: { NEXUDUS_TIME_FACTOR: "0.01" } },
+});
 let emulator: EmulatorHandle;
 let host: Host;
-
-beforeAll(async () => {
-  rig = await startRig({
-    token: TOKEN,
-    emulator: {
-      locations: [
-        { id: HQ, name: "HQ" },
-        { id: ANNEX, name: "Annex" },
-        { id: LAB, name: "Lab" },
-      ],
-    },
-    host: { env: { NEXUDUS_TIME_FACTOR: "0.01" } },
-  });
-  ({ emulator, host } = rig);
-});
-
-afterAll(async () => {
-  expect(await rig?.stop()).not.toContain(TOKEN);
-});
+beforeAll(() => ({ emulator, host } = suite));
 
 /** Captures a program of WebhookSets (webhookIds as placeholders wired to state). */
 async function program(...sets: Array<[string, WebhookSetArgs]>): Promise<CapturedSet> {

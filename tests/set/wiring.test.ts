@@ -12,6 +12,7 @@ import {
   type WebhookSetHook,
 } from "../../sdk/webhookSet";
 import * as sdk from "../../sdk";
+import { thrownBy } from "../support/thrown";
 import { captureSet, EXCLUSION_TYPE, SET_TYPE, valueOf, WEBHOOK_TYPE } from "./helpers";
 
 const URL = "https://hooks.example.com/nexudus";
@@ -40,14 +41,7 @@ function plain(inputs: Record<string, unknown>): Record<string, unknown> {
   return rest;
 }
 
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected an error");
-}
+const errorOf = (fn: () => unknown) => thrownBy(fn) as Error;
 
 describe("the issue's example", () => {
   let set: WebhookSet;

@@ -13,6 +13,13 @@
  * Serializing a dynamic provider's closure takes about 0.5 s per distinct provider: capture once
  * (e.g. in `beforeAll`) and reuse the result (see {@link withInputs} to derive variants).
  *
+ * Why more than `setMocks`: its `newResource` sees the type, name and deserialized inputs only,
+ * while the tests assert on the request itself (options, dependencies, secret wrappers, the exact
+ * `__provider`), so the mock monitor's `registerResource` is wrapped (the monitor comes from the
+ * public `pulumi.runtime.getMonitor()`). Two SDK internals remain: `waitForRPCs` (no public way to
+ * wait for the registrations a program started) and, while a capture runs, the hooks that keep a
+ * failed registration from also surfacing as an unhandled rejection, which kills the jest worker.
+ *
  * @packageDocumentation
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -108,7 +115,6 @@ interface MockMonitorLike {
   registerResource(req: resproto.RegisterResourceRequest, cb: RegisterCallback): unknown;
 }
 interface SettingsModule {
-  getMonitor(): MockMonitorLike;
   waitForRPCs(): Promise<void>;
 }
 interface StateModule {
@@ -170,7 +176,8 @@ async function captureNow(
 
   const captured: CapturedResource[] = [];
   const errors: unknown[] = [];
-  const monitor = settings.getMonitor();
+  // setMocks installed a MockMonitor, whose registerResource takes a callback.
+  const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitorLike;
   const originalRegister = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, cb) => {
     const entry = fromRequest(req);

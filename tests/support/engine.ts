@@ -29,7 +29,7 @@
  *
  * @packageDocumentation
  */
-import { isDeepStrictEqual } from "util";
+import { isDeepStrictEqual } from "node:util";
 import {
   HostCallError,
   UNKNOWN,

@@ -1,8 +1,8 @@
 // Jest reporter: at the end of the run, prints every figures file (written by
 // tests/support/figures.ts `recordFigures`) found in NEXUDUS_FIGURES_DIR (default <repo>/.figures)
 // as a titled table.
-const fs = require("fs");
-const path = require("path");
+const fs = require("node:fs");
+const path = require("node:path");
 
 function figuresDir() {
   return process.env.NEXUDUS_FIGURES_DIR || path.resolve(__dirname, "..", "..", ".figures");

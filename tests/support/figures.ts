@@ -15,8 +15,8 @@
  *
  * @packageDocumentation
  */
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 
 /** One table row: column name -> value. */
 export type FigureRow = Record<string, number | string>;

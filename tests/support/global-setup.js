@@ -1,8 +1,8 @@
 // Jest global setup: make `require("pulumi-nexudus/...")` resolve from this repo's node_modules,
 // as it does for a user who installed the package, because the dynamic-provider host runs the
 // serialized provider with no file of its own and resolves modules from its working directory.
-const fs = require("fs");
-const path = require("path");
+const fs = require("node:fs");
+const path = require("node:path");
 const { linkSelf } = require("../../scripts/link-self");
 
 module.exports = async function globalSetup() {
@@ -16,7 +16,7 @@ module.exports = async function globalSetup() {
   // test counts the calls of an earlier run that happened to use the same emulator port.
   if (!process.env.NEXUDUS_CALL_HISTORY) {
     process.env.NEXUDUS_CALL_HISTORY = fs.mkdtempSync(
-      path.join(require("os").tmpdir(), "pulumi-nexudus-test-calls-"),
+      path.join(require("node:os").tmpdir(), "pulumi-nexudus-test-calls-"),
     );
   }
   if (!fs.existsSync(path.join(root, "dist", "provider", "index.js"))) {

@@ -18,11 +18,11 @@
  *
  * @packageDocumentation
  */
-import { spawn, type ChildProcess } from "child_process";
-import { randomBytes } from "crypto";
-import * as fs from "fs";
-import { createRequire } from "module";
-import * as path from "path";
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import { createRequire } from "node:module";
+import * as path from "node:path";
 import type * as grpcTypes from "@grpc/grpc-js";
 import type * as structTypes from "google-protobuf/google/protobuf/struct_pb";
 import type * as provTypes from "@pulumi/pulumi/proto/provider_pb";

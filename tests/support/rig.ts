@@ -73,3 +73,26 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
     },
   };
 }
+
+/** The emulator and host of {@link useRig}, filled in before the suite's first test. */
+export type SuiteRig = Pick<Rig, "emulator" | "host">;
+
+/**
+ * A suite's rig: started before its tests and stopped after them. Stopping fails the suite when
+ * the host printed the rig's token, since a credential must never reach the engine's output. Call
+ * it at the top of the file; the object it returns is filled in by its `beforeAll`.
+ */
+export function useRig(opts: RigOptions = {}): SuiteRig {
+  const suite = {} as SuiteRig;
+  let rig: Rig | undefined;
+  beforeAll(async () => {
+    rig = await startRig(opts);
+    suite.emulator = rig.emulator;
+    suite.host = rig.host;
+  });
+  afterAll(async () => {
+    const printed = await rig?.stop();
+    if (opts.token) expect(printed).not.toContain(opts.token);
+  });
+  return suite;
+}

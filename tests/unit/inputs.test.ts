@@ -1,10 +1,13 @@
 import {
   applyInputs,
   checkWebhookInputs,
+  COMPUTED_OUTPUT_KEYS,
+  computedOutputs,
   diffWebhook,
   outputsFromRecord,
   recordMatches,
   UNKNOWN,
+  WEBHOOK_INPUT_KEYS,
   type WebhookInputs,
 } from "../../provider/inputs";
 import { WebhookAction, actionName, actionNumber, suggestAction } from "../../provider/actions";
@@ -255,6 +258,30 @@ describe("records and outputs", () => {
       actionName: "BookingCreate",
       active: false,
       errorCount: 10,
+    });
+  });
+
+  it("outputs are the inputs and the computed outputs, the keys the WebHook class registers", () => {
+    const outs = outputsFromRecord(record, false);
+    expect(Object.keys(outs).sort()).toEqual(
+      [...WEBHOOK_INPUT_KEYS, ...COMPUTED_OUTPUT_KEYS].sort(),
+    );
+    // serverForms only when a declared value is stored in another form
+    const forms = { name: { declared: "a", stored: "b" } };
+    expect(outputsFromRecord(record, false, forms).serverForms).toEqual(forms);
+  });
+
+  it("a record known only by its id has every computed output, as null or 0", () => {
+    expect(computedOutputs({ Id: 7 })).toEqual({
+      webhookId: 7,
+      uniqueId: null,
+      actionName: null,
+      lastError: null,
+      errorCount: 0,
+      lastTrigger: null,
+      createdOn: null,
+      updatedOn: null,
+      updatedBy: null,
     });
   });
 

@@ -8,7 +8,7 @@ import { WebHook, type WebHookArgs } from "../../sdk";
 import { captureResources, withInputs, type CapturedResource } from "../support/capture";
 import { Engine } from "../support/engine";
 import { HostCallError, secretValue, startHost, UNKNOWN, type Host } from "../support/host";
-import { startRig, type Rig } from "../support/rig";
+import { useRig } from "../support/rig";
 
 const TOKEN = "tok-lifecycle-7f3a9c1e5b";
 const HQ = 1234;
@@ -20,7 +20,18 @@ const base: WebHookArgs = {
   url: "https://hooks.example.com/nexudus/bookings",
 };
 
-let rig: Rig;
+// A short client timeout: after an ambiguous POST the provider looks for the record for about
+// two timeouts before giving up, which would make the "reset" case slow with the 30 s default.
+const suite = useRig({
+  token: TOKEN,
+  emulator: {
+    locations: [
+      { id: HQ, name: "HQ" },
+      { id: ANNEX, name: "Annex" },
+    ],
+  },
+  host: { env: { NEXUDUS_TIMEOUT_MS: "1500" } },
+});
 let emulator: EmulatorHandle;
 let host: Host;
 let template: CapturedResource;
@@ -41,27 +52,11 @@ function calls(): number {
 }
 
 beforeAll(async () => {
+  ({ emulator, host } = suite);
   const captured = await captureResources(() => {
     new WebHook("bookings", base);
   });
   template = captured[0]!;
-  // A short client timeout: after an ambiguous POST the provider looks for the record for about
-  // two timeouts before giving up, which would make the "reset" case slow with the 30 s default.
-  rig = await startRig({
-    token: TOKEN,
-    emulator: {
-      locations: [
-        { id: HQ, name: "HQ" },
-        { id: ANNEX, name: "Annex" },
-      ],
-    },
-    host: { env: { NEXUDUS_TIMEOUT_MS: "1500" } },
-  });
-  ({ emulator, host } = rig);
-});
-
-afterAll(async () => {
-  expect(await rig?.stop()).not.toContain(TOKEN);
 });
 
 function newEngine(): Engine {

@@ -8,10 +8,10 @@
  *
  * The installs use the npm registry (through npm's cache: `--prefer-offline`).
  */
-import { execFile, execFileSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import { execFile, execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
 import { Engine, type DesiredResource } from "../support/engine";
 import { REPO_ROOT, startHost } from "../support/host";
@@ -156,7 +156,7 @@ function packages(nodeModules: string): { dir: string; link: boolean }[] {
 
 /** Runs the user's program under the project's own SDK mocks; returns exports and resources. */
 const PROBE = `
-const fs = require("fs");
+const fs = require("node:fs");
 const pulumi = require("@pulumi/pulumi");
 const out = { pulumi: require("@pulumi/pulumi/package.json").version, resources: [] };
 out.entry = Object.keys(require("pulumi-nexudus")).sort();
