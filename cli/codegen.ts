@@ -4,7 +4,7 @@
  * anything. Pure: records in, source text out.
  */
 import { actionName } from "../provider/actions";
-import { checkWebhookInputs } from "../provider/inputs";
+import { checkWebhookInputs, declaredInputs } from "../provider/inputs";
 import type { WebhookRecord } from "../provider/schemas";
 import { cell } from "./format";
 
@@ -56,15 +56,7 @@ const str = (s: string) => JSON.stringify(s);
 
 /** The inputs a record is declared with (what `check` will see). */
 function declared(record: WebhookRecord) {
-  return {
-    businessId: record.BusinessId,
-    name: record.Name,
-    action: record.Action,
-    url: record.URL,
-    description: record.Description || null,
-    active: record.Active,
-    adopt: true,
-  };
+  return declaredInputs(record, true);
 }
 
 /**

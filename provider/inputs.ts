@@ -1,7 +1,9 @@
 /**
  * Pure logic of the WebHook resource: input validation and normalisation (`check`), the diff,
  * and the mapping from an API record to the resource's outputs. No I/O here: the provider
- * methods in `webhook.ts` only orchestrate these and the client.
+ * methods in `webhook.ts` only orchestrate these and the client. Over 500 lines because the
+ * validation rules, the diff and the record mapping share one set of normalisations (URL, name,
+ * action, server forms): split, each part would import the others' internals.
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
@@ -459,6 +461,19 @@ export function diffWebhook(
   return { changes: diffs.length > 0, replaces, deleteBeforeReplace: false, diffs };
 }
 
+/** The managed inputs as a record holds them: what `check` sees when a record is declared. */
+export function declaredInputs(record: WebhookRecord, adopt: boolean) {
+  return {
+    businessId: record.BusinessId,
+    name: record.Name,
+    action: record.Action,
+    url: record.URL,
+    description: record.Description || null,
+    active: record.Active,
+    adopt,
+  };
+}
+
 /** The resource outputs for an API record (never undefined: the host rejects it). */
 export function outputsFromRecord(
   record: WebhookRecord,
@@ -467,13 +482,7 @@ export function outputsFromRecord(
 ): WebhookOutputs {
   return {
     ...(Object.keys(forms).length > 0 ? { serverForms: forms } : {}),
-    businessId: record.BusinessId,
-    name: record.Name,
-    action: record.Action,
-    url: record.URL,
-    description: record.Description || null,
-    active: record.Active,
-    adopt,
+    ...declaredInputs(record, adopt),
     ...computedOutputs(record),
   };
 }
