@@ -33,7 +33,6 @@ export interface ConfigGetter {
 
 /** How often the host checks that the engine that started it is still there. */
 const ENGINE_WATCH_MS = 250;
-const WATCH_KEY = Symbol.for("pulumi-nexudus.engine-watch");
 
 /**
  * Ends this host process once the engine that started it is gone. The engine starts the
@@ -44,28 +43,24 @@ const WATCH_KEY = Symbol.for("pulumi-nexudus.engine-watch");
  * more, so the host stops before its next request. A `pulumi` interrupted with SIGINT waits for
  * its in-flight steps and is not affected.
  */
-export function watchEngine(
-  exit: () => void = () => {
-    process.stderr.write(
-      "pulumi-nexudus: the Pulumi engine that started this provider host is gone; stopping so " +
-        "that no request is sent that no state could record.\n",
-    );
-    process.exit(1);
-  },
-): void {
-  const g = globalThis as Record<symbol, unknown>;
-  if (g[WATCH_KEY]) return;
-  const parent = process.ppid;
-  // Started by init or by a test harness that stays: nothing to watch.
-  if (parent <= 1) return;
-  const timer = setInterval(() => {
-    if (process.ppid !== parent) {
+export function watchEngine(): void {
+  // Once per process (every loaded copy of the package shares the watch); null where the host
+  // was started by init or by a harness that stays: nothing to watch.
+  processWide("pulumi-nexudus.engine-watch", () => {
+    const parent = process.ppid;
+    if (parent <= 1) return null;
+    const timer = setInterval(() => {
+      if (process.ppid === parent) return;
       clearInterval(timer);
-      exit();
-    }
-  }, ENGINE_WATCH_MS);
-  timer.unref();
-  g[WATCH_KEY] = timer;
+      process.stderr.write(
+        "pulumi-nexudus: the Pulumi engine that started this provider host is gone; stopping so " +
+          "that no request is sent that no state could record.\n",
+      );
+      process.exit(1);
+    }, ENGINE_WATCH_MS);
+    timer.unref();
+    return timer;
+  });
 }
 
 /** Reads and validates the stack config (with the environment as fallback). */
