@@ -8,10 +8,10 @@ import * as path from "node:path";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
 import { matchPending, readPendingCreates, type PendingReport } from "../../cli/pending";
 import type { WebhookSummary } from "../../provider/schemas";
+import { SECRET_SIG, SIG_KEY } from "../support/host";
 import { cli, envFor } from "./helpers";
 
 const TYPE = "pulumi-nodejs:dynamic/nexudus:WebHook";
-const SIG = "4dabf18193072939515e22adb298388d";
 
 function pendingOp(name: string, inputs: Record<string, unknown> = {}) {
   return {
@@ -58,7 +58,9 @@ describe("readPendingCreates", () => {
     const doc = exported(
       [{ id: "10" }],
       [
-        pendingOp("a", { url: { [SIG]: "1b47", plaintext: '"https://hooks.example.com/a"' } }),
+        pendingOp("a", {
+          url: { [SIG_KEY]: SECRET_SIG, plaintext: '"https://hooks.example.com/a"' },
+        }),
         { type: "updating", resource: { urn: "u", type: TYPE } },
         { type: "creating", resource: { urn: "other", type: "aws:s3/bucket:Bucket" } },
       ],
@@ -77,14 +79,19 @@ describe("readPendingCreates", () => {
   });
 
   test("an encrypted URL is matched without it; a bad document names the field", () => {
-    const doc = exported([], [pendingOp("a", { url: { [SIG]: "1b47", ciphertext: "v1:x" } })]);
+    const doc = exported(
+      [],
+      [pendingOp("a", { url: { [SIG_KEY]: SECRET_SIG, ciphertext: "v1:x" } })],
+    );
     expect(readPendingCreates(doc).pending[0]!.url).toBeUndefined();
     expect(() => readPendingCreates({})).toThrow("no `deployment` object");
     expect(() => readPendingCreates(exported([], [pendingOp("a", { businessId: "x" })]))).toThrow(
       'pending_operations[0].resource.inputs.businessId must be a whole number; got "x"',
     );
     expect(() =>
-      readPendingCreates(exported([], [pendingOp("a", { name: { [SIG]: "1", ciphertext: "c" } })])),
+      readPendingCreates(
+        exported([], [pendingOp("a", { name: { [SIG_KEY]: SECRET_SIG, ciphertext: "c" } })]),
+      ),
     ).toThrow("--show-secrets");
   });
 });

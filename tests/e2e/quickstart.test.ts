@@ -17,13 +17,13 @@ import {
   webhookResources,
   type PreviewJson,
 } from "./support";
+import { SECRET_SIG, SIG_KEY } from "../support/host";
 
 const HQ = 1234;
 const ANNEX = 5678;
 const TOKEN = "e2e-quickstart-token-5f1c";
 const URL_SECRET = "q5-url-credential-7d2e";
 const HOOK_URL = `https://hooks.example.com/nexudus/bookings?key=${URL_SECRET}`;
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
 const e2e = useE2e({
   name: "quickstart",
@@ -108,7 +108,7 @@ test("the state: a small __provider, no credential, the secret URL stored as a s
   expect(Buffer.byteLength(provider)).toBeLessThan(4096);
   expect(provider).toContain('require("pulumi-nexudus/provider")');
   for (const bag of [hook.inputs!, hook.outputs!]) {
-    expect(bag.url).toMatchObject({ [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270" });
+    expect(bag.url).toMatchObject({ [SIG_KEY]: SECRET_SIG });
     expect(bag.url).toHaveProperty("ciphertext");
   }
   expect(hook.outputs!.lastError).toHaveProperty("ciphertext");

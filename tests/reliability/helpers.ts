@@ -8,7 +8,8 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { EmulatorHandle } from "../../emulator";
-import { WebHook, type WebHookArgs } from "../../sdk";
+import { WebHook, WebhookSet, type WebHookArgs } from "../../sdk";
+import { captureSet, type CapturedSet } from "../set/helpers";
 import { captureResources, withInputs, type CapturedResource } from "../support/capture";
 import type { Engine } from "../support/engine";
 import { startRig as startSharedRig, type Rig, type RigOptions } from "../support/rig";
@@ -83,6 +84,35 @@ export function startRig(opts: RigOptions = {}): Promise<Rig> {
     ...opts,
     host: { ...opts.host, env: { ...NO_NEXUDUS_ENV, ...FAST_ENV, ...opts.host?.env } },
   });
+}
+
+/** What the suites about odd servers start with: see {@link startExclusiveRig}. */
+export interface ExclusiveRig {
+  rig: Rig;
+  /** The base WebHook, captured once. */
+  template: CapturedResource;
+  /** An exclusive WebhookSet at {@link HQ} with one BookingUpdate hook. */
+  exclusive: CapturedSet;
+}
+
+/**
+ * A rig configured with `token`, the base WebHook and an exclusive set at {@link HQ} whose hooks
+ * go to `setUrl`: the two callers of a paged search (adopt and the exclusive preview).
+ */
+export async function startExclusiveRig(token: string, setUrl: string): Promise<ExclusiveRig> {
+  const template = await captureTemplate();
+  const exclusive = await captureSet(
+    () => {
+      new WebhookSet("hq", {
+        businessId: HQ,
+        url: setUrl,
+        hooks: ["BookingUpdate"],
+        exclusive: true,
+      });
+    },
+    { ids: "ref" },
+  );
+  return { rig: await startRig({ token }), template, exclusive };
 }
 
 /** Starts `n` things at most `max` at a time (hosts cost a core-second each to start). */

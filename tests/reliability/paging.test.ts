@@ -10,12 +10,11 @@
  */
 import { MAX_SEARCH_PAGES } from "../../provider/client";
 import type { EmulatorQuirks } from "../../emulator";
-import { WebhookSet } from "../../sdk";
 import type { CapturedResource } from "../support/capture";
 import { Engine } from "../support/engine";
 import { recordFigures } from "../support/figures";
-import { captureSet, desiredOf, type CapturedSet } from "../set/helpers";
-import { captureTemplate, HQ, hookFrom, startRig, type Rig } from "./helpers";
+import { desiredOf, type CapturedSet } from "../set/helpers";
+import { HQ, hookFrom, startExclusiveRig, type Rig } from "./helpers";
 
 const TOKEN = "tok-paging-7d20b4";
 const TARGET = "https://hooks.example.com/nexudus/adopt-me";
@@ -25,19 +24,10 @@ let template: CapturedResource;
 let exclusive: CapturedSet;
 
 beforeAll(async () => {
-  template = await captureTemplate();
-  exclusive = await captureSet(
-    () => {
-      new WebhookSet("hq", {
-        businessId: HQ,
-        url: "https://hooks.example.com/nexudus/set",
-        hooks: ["BookingUpdate"],
-        exclusive: true,
-      });
-    },
-    { ids: "ref" },
-  );
-  rig = await startRig({ token: TOKEN });
+  ({ rig, template, exclusive } = await startExclusiveRig(
+    TOKEN,
+    "https://hooks.example.com/nexudus/set",
+  ));
 });
 
 afterAll(async () => {

@@ -9,12 +9,11 @@
  *   no update at all, however often they run; the look for a create whose answer was lost still
  *   finds the record the server normalised; adopt matches a URL the server stored as punycode.
  */
-import { WebhookSet } from "../../sdk";
 import type { CapturedResource } from "../support/capture";
 import { Engine } from "../support/engine";
 import { recordFigures } from "../support/figures";
-import { captureSet, desiredOf, type CapturedSet } from "../set/helpers";
-import { captureTemplate, HQ, hookFrom, startRig, type Rig } from "./helpers";
+import { desiredOf, type CapturedSet } from "../set/helpers";
+import { HQ, hookFrom, startExclusiveRig, type Rig } from "./helpers";
 
 const TOKEN = "tok-reading-61c0ee";
 
@@ -23,19 +22,10 @@ let template: CapturedResource;
 let exclusive: CapturedSet;
 
 beforeAll(async () => {
-  template = await captureTemplate();
-  exclusive = await captureSet(
-    () => {
-      new WebhookSet("hq", {
-        businessId: HQ,
-        url: "https://hooks.example.com/reading/set",
-        hooks: ["BookingUpdate"],
-        exclusive: true,
-      });
-    },
-    { ids: "ref" },
-  );
-  rig = await startRig({ token: TOKEN });
+  ({ rig, template, exclusive } = await startExclusiveRig(
+    TOKEN,
+    "https://hooks.example.com/reading/set",
+  ));
 });
 
 afterAll(async () => {
