@@ -97,9 +97,6 @@ async function runOnce(
       ? lowerBoundMs({ writes, reads, dependentReads: Math.min(reads, writes) }, { timeFactor })
       : 0;
     const upSeconds = up.ms / 1000;
-    // A new command is a new host with a fresh limiter while the server still counts the up's
-    // calls: let the (scaled) minute pass first, so the destroy is not the thing measured.
-    if (limits) await new Promise((r) => setTimeout(r, 61_000 * timeFactor));
     await session.ok(dir, ["destroy", "--yes", "--skip-preview"], { timeoutMs: 3_600_000 });
     await session.ok(dir, ["stack", "rm", "--yes", stack]);
     return {
