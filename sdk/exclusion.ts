@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AdoptableWebhook, UnmanagedWebhook } from "../provider/exclusion";
+import { quietPromiseStacks, restoreAfterThrow } from "./promiseStacks";
 
 export type { AdoptableWebhook, UnmanagedWebhook };
 
@@ -78,21 +79,30 @@ export class WebhookSetExclusion extends pulumi.dynamic.Resource {
   declare public readonly deleted: pulumi.Output<UnmanagedWebhook[]>;
 
   constructor(name: string, args: WebhookSetExclusionArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      exclusionShim,
-      name,
-      {
-        keepIds: [],
-        alsoKeepIds: [],
-        keepNamePrefixes: [],
-        adoptable: [],
-        ...args,
-        unmanaged: undefined,
-        deleted: undefined,
-      },
-      opts,
-      "nexudus",
-      "WebhookSetExclusion",
-    );
+    // Registered without Pulumi's per-promise debug traces (see promiseStacks.ts).
+    const restore = quietPromiseStacks();
+    try {
+      super(
+        exclusionShim,
+        name,
+        {
+          keepIds: [],
+          alsoKeepIds: [],
+          keepNamePrefixes: [],
+          adoptable: [],
+          ...args,
+          unmanaged: undefined,
+          deleted: undefined,
+        },
+        opts,
+        "nexudus",
+        "WebhookSetExclusion",
+      );
+    } catch (error) {
+      restoreAfterThrow(restore, error, new.target);
+      throw error;
+    } finally {
+      restore();
+    }
   }
 }

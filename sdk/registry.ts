@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { processWide } from "../provider/processWide";
+import type { AdoptableWebhook } from "../provider/exclusion";
 
 interface RegistryHolder {
   byMonitor: WeakMap<object, unknown[]>;
@@ -38,8 +39,8 @@ export interface RegisteredWebHook {
   readonly resource: object;
   readonly businessId: pulumi.Input<number>;
   readonly webhookId: pulumi.Output<number>;
-  /** `{action, urlSha256}` when declared with `adopt: true`, else null. */
-  readonly adoptable: pulumi.Output<{ action: number; urlSha256: string } | null>;
+  /** `{action, urlSha256}` when declared with `adopt: true`, else null (built on first call). */
+  readonly adoptable: () => pulumi.Output<AdoptableWebhook | null>;
 }
 
 /** The WebHooks declared in the current program (set members included). */

@@ -7,6 +7,8 @@ import {
   type WebhookPublicOutputs,
 } from "../provider/inputs";
 import { programWebHooks } from "./registry";
+import type { AdoptableWebhook } from "../provider/exclusion";
+import { quietPromiseStacks, restoreAfterThrow } from "./promiseStacks";
 
 /**
  * The provider object stored (serialized) in every WebHook's state as `__provider`. It holds no
@@ -78,39 +80,51 @@ const OUTPUT_KEYS: readonly string[] = [...WEBHOOK_INPUT_KEYS, ...COMPUTED_OUTPU
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class WebHook extends pulumi.dynamic.Resource {
   constructor(name: string, args: WebHookArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      webhookShim,
-      name,
-      {
-        // Every output must be a key of the props, or the engine never resolves it: the optional
-        // inputs (`active`, `description`, `adopt`) and the computed outputs are listed unset.
-        ...Object.fromEntries(OUTPUT_KEYS.map((key) => [key, undefined])),
-        ...args,
-      },
-      {
-        ...opts,
-        // A delivery error may quote the target URL, which is often a credential (Slack, Zapier).
-        additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "lastError"],
-      },
-      "nexudus",
-      "WebHook",
-    );
+    // Registered without Pulumi's per-promise debug traces (see promiseStacks.ts).
+    const restore = quietPromiseStacks();
+    try {
+      super(
+        webhookShim,
+        name,
+        {
+          // Every output must be a key of the props, or the engine never resolves it: the optional
+          // inputs (`active`, `description`, `adopt`) and the computed outputs are listed unset.
+          ...Object.fromEntries(OUTPUT_KEYS.map((key) => [key, undefined])),
+          ...args,
+        },
+        {
+          ...opts,
+          // A delivery error may quote the target URL, which is often a credential (Slack, Zapier).
+          additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "lastError"],
+        },
+        "nexudus",
+        "WebHook",
+      );
+    } catch (error) {
+      restoreAfterThrow(restore, error, new.target);
+      throw error;
+    } finally {
+      restore();
+    }
     // Known to exclusive WebhookSets of this program at the same location: kept, not deleted.
+    // `adoptable` is built only when such a set asks (most programs have none).
+    let adoptable: pulumi.Output<AdoptableWebhook | null> | undefined;
     programWebHooks().push({
       resource: this,
       businessId: args.businessId,
       webhookId: this.webhookId,
-      // Known as null at once for a hook without adopt, whatever its URL.
-      adoptable: pulumi.output(args.adopt).apply((adopt) =>
-        adopt !== true
-          ? pulumi.output(null)
-          : pulumi.all([args.url, args.action]).apply(([url, action]) => {
-              const n = typeof action === "number" ? action : actionNumber(String(action));
-              return typeof url === "string" && n !== undefined
-                ? { action: n, urlSha256: urlSha256(url) }
-                : null;
-            }),
-      ),
+      adoptable: () =>
+        // Known as null at once for a hook without adopt, whatever its URL.
+        (adoptable ??= pulumi.output(args.adopt).apply((adopt) =>
+          adopt !== true
+            ? pulumi.output(null)
+            : pulumi.all([args.url, args.action]).apply(([url, action]) => {
+                const n = typeof action === "number" ? action : actionNumber(String(action));
+                return typeof url === "string" && n !== undefined
+                  ? { action: n, urlSha256: urlSha256(url) }
+                  : null;
+              }),
+        )),
     });
   }
 }

@@ -11,6 +11,7 @@ import type { WebhookActionName } from "../provider/actions";
 import { urlSha256 } from "../provider/inputs";
 import { WebhookSetExclusion, type AdoptableWebhook } from "./exclusion";
 import { WebHook } from "./webhook";
+import { quietPromiseStacks, restoreAfterThrow } from "./promiseStacks";
 import { markSetMember, programList, standaloneWebHooks, type RegisteredWebHook } from "./registry";
 import {
   planWebhookSet,
@@ -142,118 +143,131 @@ export class WebhookSet extends pulumi.ComponentResource {
         ]);
       }
     }
-    super("nexudus:index:WebhookSet", name, {}, opts);
-    this.namePrefix = namePrefix;
-
-    const children: Record<string, WebHook> = {};
-    for (const p of plan) {
-      children[p.childName] = new WebHook(p.childName, p.args, {
-        parent: this,
-        ...(p.aliases.length > 0 ? { aliases: p.aliases.map((a) => ({ name: a })) } : {}),
-      });
-      markSetMember(children[p.childName]!);
+    // Registered without Pulumi's per-promise debug traces (see promiseStacks.ts).
+    const restore = quietPromiseStacks();
+    try {
+      super("nexudus:index:WebhookSet", name, {}, opts);
+    } catch (error) {
+      restoreAfterThrow(restore, error, new.target);
+      throw error;
     }
-    this.resources = children;
-    const list = plan.map((p) => ({ p, child: children[p.childName]! }));
-    this.#members = list;
+    try {
+      this.namePrefix = namePrefix;
 
-    let adoptableOutput: pulumi.Output<AdoptableWebhook[]> | undefined;
-    const adoptable = (): pulumi.Output<AdoptableWebhook[]> =>
-      (adoptableOutput ??= pulumi
-        .all(
-          plan.map((p) =>
-            pulumi.all([p.args.adopt, p.args.url]).apply(([adopt, url]) =>
-              adopt
-                ? {
-                    action: p.action,
-                    urlSha256: urlSha256(url),
-                  }
-                : null,
+      const children: Record<string, WebHook> = {};
+      for (const p of plan) {
+        children[p.childName] = new WebHook(p.childName, p.args, {
+          parent: this,
+          ...(p.aliases.length > 0 ? { aliases: p.aliases.map((a) => ({ name: a })) } : {}),
+        });
+        markSetMember(children[p.childName]!);
+      }
+      this.resources = children;
+      const list = plan.map((p) => ({ p, child: children[p.childName]! }));
+      this.#members = list;
+
+      let adoptableOutput: pulumi.Output<AdoptableWebhook[]> | undefined;
+      const adoptable = (): pulumi.Output<AdoptableWebhook[]> =>
+        (adoptableOutput ??= pulumi
+          .all(
+            plan.map((p) =>
+              pulumi.all([p.args.adopt, p.args.url]).apply(([adopt, url]) =>
+                adopt
+                  ? {
+                      action: p.action,
+                      urlSha256: urlSha256(url),
+                    }
+                  : null,
+              ),
             ),
-          ),
-        )
-        .apply((rows) => rows.filter((r): r is AdoptableWebhook => r !== null)));
+          )
+          .apply((rows) => rows.filter((r): r is AdoptableWebhook => r !== null)));
 
-    const self: RegisteredSet = {
-      name,
-      namePrefix,
-      businessId: args.businessId,
-      webhookIds: () => this.webhookIds,
-      adoptable,
-    };
-    registry.push(self);
+      const self: RegisteredSet = {
+        name,
+        namePrefix,
+        businessId: args.businessId,
+        webhookIds: () => this.webhookIds,
+        adoptable,
+      };
+      registry.push(self);
 
-    if (args.exclusive === true) {
-      const keep = args.alsoKeep ?? {};
-      const location = pulumi.output(args.businessId);
-      // Other sets are looked up late: once this set's children are registered (an engine round
-      // trip), every set declared in the same synchronous part of the program is in the registry.
-      const others = pulumi
-        .all(list.length > 0 ? list.map(({ child }) => child.urn) : [this.urn])
-        .apply(async () => {
-          await new Promise((resolve) => setImmediate(resolve));
-          if (keep.otherSets === false) return [] as RegisteredSet[];
-          return registry.filter((s) => s !== self);
-        });
-      // Picks a value of each other set at this location (other locations never make it unknown).
-      // `others` holds the registry entries themselves (apply does not unwrap nested Outputs).
-      const atLocation = <T>(pick: (s: RegisteredSet) => pulumi.Output<T>): pulumi.Output<T[]> =>
-        others.apply((value) => {
-          const sets = value as unknown as RegisteredSet[];
+      if (args.exclusive === true) {
+        const keep = args.alsoKeep ?? {};
+        const location = pulumi.output(args.businessId);
+        // Other sets are looked up late: once this set's children are registered (an engine round
+        // trip), every set declared in the same synchronous part of the program is in the registry.
+        const others = pulumi
+          .all(list.length > 0 ? list.map(({ child }) => child.urn) : [this.urn])
+          .apply(async () => {
+            await new Promise((resolve) => setImmediate(resolve));
+            if (keep.otherSets === false) return [] as RegisteredSet[];
+            return registry.filter((s) => s !== self);
+          });
+        // Picks a value of each other set at this location (other locations never make it unknown).
+        // `others` holds the registry entries themselves (apply does not unwrap nested Outputs).
+        const atLocation = <T>(pick: (s: RegisteredSet) => pulumi.Output<T>): pulumi.Output<T[]> =>
+          others.apply((value) => {
+            const sets = value as unknown as RegisteredSet[];
+            return pulumi
+              .all([location, pulumi.all(sets.map((s) => s.businessId))])
+              .apply(
+                ([loc, ids]) =>
+                  pulumi.all(sets.filter((_, i) => ids[i] === loc).map(pick)) as pulumi.Output<T[]>,
+              );
+          });
+        const otherIds = atLocation((s) => s.webhookIds()).apply((lists) => lists.flat());
+        // Standalone WebHooks of this program at this location: kept, like other sets' hooks.
+        const hooksHere = pulumi
+          .all(list.length > 0 ? list.map(({ child }) => child.urn) : [this.urn])
+          .apply(async () => {
+            await new Promise((resolve) => setImmediate(resolve));
+            return standaloneWebHooks();
+          });
+        const standalone = pulumi.all([location, hooksHere]).apply(([loc, hooks]) => {
+          const registered = hooks as unknown as RegisteredWebHook[];
           return pulumi
-            .all([location, pulumi.all(sets.map((s) => s.businessId))])
-            .apply(
-              ([loc, ids]) =>
-                pulumi.all(sets.filter((_, i) => ids[i] === loc).map(pick)) as pulumi.Output<T[]>,
-            );
+            .all(registered.map((h) => pulumi.output(h.businessId)))
+            .apply((ids) => registered.filter((_, i) => ids[i] === loc));
         });
-      const otherIds = atLocation((s) => s.webhookIds()).apply((lists) => lists.flat());
-      // Standalone WebHooks of this program at this location: kept, like other sets' hooks.
-      const hooksHere = pulumi
-        .all(list.length > 0 ? list.map(({ child }) => child.urn) : [this.urn])
-        .apply(async () => {
-          await new Promise((resolve) => setImmediate(resolve));
-          return standaloneWebHooks();
-        });
-      const standalone = pulumi.all([location, hooksHere]).apply(([loc, hooks]) => {
-        const registered = hooks as unknown as RegisteredWebHook[];
-        return pulumi
-          .all(registered.map((h) => pulumi.output(h.businessId)))
-          .apply((ids) => registered.filter((_, i) => ids[i] === loc));
-      });
-      const standaloneIds = standalone.apply((hooks) =>
-        pulumi.all((hooks as unknown as RegisteredWebHook[]).map((h) => h.webhookId)),
-      );
-      const standaloneAdoptable = standalone.apply((hooks) =>
-        pulumi
-          .all((hooks as unknown as RegisteredWebHook[]).map((h) => h.adoptable))
-          .apply((rows) => rows.filter((r): r is AdoptableWebhook => r !== null)),
-      );
-      const keepIds = pulumi.all([otherIds, standaloneIds]).apply(([a, b]) => [...a, ...b]);
-      const keepNamePrefixes = atLocation((s) => pulumi.output(s.namePrefix)).apply((prefixes) => [
-        ...prefixes,
-        ...(keep.namePrefixes ?? []),
-      ]);
-      const allAdoptable = pulumi
-        .all([adoptable(), atLocation((s) => s.adoptable()), standaloneAdoptable])
-        .apply(([mine, theirs, alone]) => [...mine, ...theirs.flat(), ...alone]);
-      this.exclusion = new WebhookSetExclusion(
-        `${name}-exclusive`,
-        {
-          businessId: args.businessId,
-          memberIds: list.map(({ child }) => child.webhookId),
-          keepIds,
-          // Listed apart, so that they stay known in a preview where other ids are not.
-          alsoKeepIds: keep.ids ?? [],
-          keepNamePrefixes,
-          adoptable: allAdoptable,
-        },
-        { parent: this },
-      );
-    }
+        const standaloneIds = standalone.apply((hooks) =>
+          pulumi.all((hooks as unknown as RegisteredWebHook[]).map((h) => h.webhookId)),
+        );
+        const standaloneAdoptable = standalone.apply((hooks) =>
+          pulumi
+            .all((hooks as unknown as RegisteredWebHook[]).map((h) => h.adoptable()))
+            .apply((rows) => rows.filter((r): r is AdoptableWebhook => r !== null)),
+        );
+        const keepIds = pulumi.all([otherIds, standaloneIds]).apply(([a, b]) => [...a, ...b]);
+        const keepNamePrefixes = atLocation((s) => pulumi.output(s.namePrefix)).apply(
+          (prefixes) => [...prefixes, ...(keep.namePrefixes ?? [])],
+        );
+        const allAdoptable = pulumi
+          .all([adoptable(), atLocation((s) => s.adoptable()), standaloneAdoptable])
+          .apply(([mine, theirs, alone]) => [...mine, ...theirs.flat(), ...alone]);
+        this.exclusion = new WebhookSetExclusion(
+          `${name}-exclusive`,
+          {
+            businessId: args.businessId,
+            memberIds: list.map(({ child }) => child.webhookId),
+            keepIds,
+            // Listed apart, so that they stay known in a preview where other ids are not.
+            alsoKeepIds: keep.ids ?? [],
+            keepNamePrefixes,
+            adoptable: allAdoptable,
+          },
+          { parent: this },
+        );
+      }
 
-    // The component records no outputs of its own: `webhooks` and `webhookIds` are built from the
-    // children (which hold the state) only when the program reads them.
-    this.registerOutputs({});
+      // The component records no outputs of its own: `webhooks` and `webhookIds` are built from the
+      // children (which hold the state) only when the program reads them.
+      this.registerOutputs({});
+    } catch (error) {
+      restoreAfterThrow(restore, error, new.target);
+      throw error;
+    } finally {
+      restore();
+    }
   }
 }
