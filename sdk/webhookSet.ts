@@ -51,6 +51,31 @@ interface RegisteredSet {
   readonly adoptable: () => pulumi.Output<AdoptableWebhook[]>;
 }
 
+/** Type token of a `WebhookSet`. */
+const SET_TYPE = "nexudus:index:WebhookSet";
+
+/** Type token of a `WebHook` (a dynamic resource of module `nexudus`). */
+const WEBHOOK_TYPE = "pulumi-nodejs:dynamic/nexudus:WebHook";
+
+/**
+ * How a child names its former name (an alias): as its full URN when the set is a top-level
+ * resource with no aliases of its own, else as a name for the engine to place under the set.
+ *
+ * The URN is what the engine would compute from the name (`urn:pulumi:<stack>::<project>::` +
+ * the set's type + `$` + the child's type + `::` + the name: the root stack's type is left out),
+ * but Pulumi turns a `{name}` alias into it through about ten Outputs per child, made when the
+ * child is constructed: 140 MB of a 300-set program's peak (`npm run bench -- --scale`). Under a
+ * parent, or with set aliases the child must inherit, the engine's own rule is kept.
+ */
+function childAlias(
+  opts: pulumi.ComponentResourceOptions | undefined,
+): (name: string) => pulumi.Alias | string {
+  if (opts?.parent !== undefined || (opts?.aliases?.length ?? 0) > 0) return (name) => ({ name });
+  const prefix =
+    `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::` + `${SET_TYPE}$${WEBHOOK_TYPE}::`;
+  return (name) => `${prefix}${name}`;
+}
+
 /** The sets declared in the current program (see `registry.ts`). */
 function currentRegistry(): RegisteredSet[] {
   return programList<RegisteredSet>("pulumi-nexudus.webhookSets");
@@ -146,7 +171,7 @@ export class WebhookSet extends pulumi.ComponentResource {
     // Registered without Pulumi's per-promise debug traces (see promiseStacks.ts).
     const restore = quietPromiseStacks();
     try {
-      super("nexudus:index:WebhookSet", name, {}, opts);
+      super(SET_TYPE, name, {}, opts);
     } catch (error) {
       restoreAfterThrow(restore, error, new.target);
       throw error;
@@ -155,10 +180,11 @@ export class WebhookSet extends pulumi.ComponentResource {
       this.namePrefix = namePrefix;
 
       const children: Record<string, WebHook> = {};
+      const aliasOf = childAlias(opts);
       for (const p of plan) {
         children[p.childName] = new WebHook(p.childName, p.args, {
           parent: this,
-          ...(p.aliases.length > 0 ? { aliases: p.aliases.map((a) => ({ name: a })) } : {}),
+          ...(p.aliases.length > 0 ? { aliases: p.aliases.map(aliasOf) } : {}),
         });
         markSetMember(children[p.childName]!);
       }

@@ -6,6 +6,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { EmulatorHandle } from "../../emulator";
+import { actionNumber } from "../../provider/actions";
+import { urlNameHash } from "../../sdk/plan";
 import {
   useE2e,
   makeProgram,
@@ -173,4 +175,83 @@ describe("examples/location-sets", () => {
     await pulumi.ok(dir, ["destroy", "--yes", "--skip-preview"]);
     expect(emulator.records().map((r) => r.Name)).toEqual(["someone else's"]);
   });
+});
+
+describe("a WebhookSet's renames, applied by the engine through its aliases", () => {
+  const URL_MAIN = "https://hooks.example.com/nexudus/teams";
+  const URL_OTHER = "https://other.example.com/teams";
+  const setProgram = (hooks: string) => `import * as nexudus from "pulumi-nexudus";
+export const ids = new nexudus.WebhookSet("teams", {
+  businessId: ${ANNEX},
+  url: "${URL_MAIN}",
+  hooks: ${hooks},
+}).webhookIds;
+`;
+  let dir: string;
+  const write = (hooks: string) => fs.writeFileSync(path.join(dir, "index.ts"), setProgram(hooks));
+  const teamRecords = () =>
+    emulator
+      .records()
+      .filter((r) => r.BusinessId === ANNEX && r.Action === actionNumber("TeamCreated"))
+      .map((r) => ({ id: r.Id, url: r.URL }))
+      .sort((a, b) => a.id - b.id);
+  const names = async () =>
+    webhookResources(await pulumi.exportStack(dir))
+      .map((r) => `${r.urn.slice(r.urn.lastIndexOf("::") + 2)}=${r.id}`)
+      .sort();
+  const ops = async () =>
+    (parseJson<PreviewJson>(await pulumi.ok(dir, ["preview", "--json"])).steps ?? [])
+      .filter((s) => s.urn.includes("nexudus:WebHook::"))
+      .map((s) => `${s.op} ${s.urn.slice(s.urn.lastIndexOf("::") + 2)}`)
+      .sort();
+
+  beforeAll(async () => {
+    dir = makeProgram(root, "renames", { files: { "index.ts": setProgram(`["TeamCreated"]`) } });
+    await stack(dir, "dev");
+  }, 600_000);
+
+  test("one hook, then a second of the same action, then one again: the first record is never replaced", async () => {
+    await pulumi.ok(dir, ["up", "--yes", "--skip-preview"]);
+    const [first] = teamRecords();
+    expect(first).toBeDefined();
+    expect(await names()).toEqual([`teams-TeamCreated=${first!.id}`]);
+
+    // A second TeamCreated hook: both are named by URL; the first takes its new name by alias.
+    write(`["TeamCreated", { action: "TeamCreated", url: "${URL_OTHER}" }]`);
+    const kept = `teams-TeamCreated-${urlNameHash(URL_MAIN)}`;
+    const added = `teams-TeamCreated-${urlNameHash(URL_OTHER)}`;
+    // Only the new hook changes (the JSON lists no unchanged step); without the alias the kept
+    // hook would be a create and `teams-TeamCreated` a delete.
+    expect(await ops()).toEqual([`create ${added}`]);
+    emulator.clearRequests();
+    await pulumi.ok(dir, ["up", "--yes", "--skip-preview"]);
+    expect(
+      emulator
+        .requests()
+        .filter((q) => q.method !== "GET")
+        .map((q) => q.method),
+    ).toEqual(["POST"]);
+    const two = teamRecords();
+    expect(two.map((r) => r.url)).toEqual([URL_MAIN, URL_OTHER]);
+    expect(two[0]!.id).toBe(first!.id);
+    expect(await names()).toEqual([`${added}=${two[1]!.id}`, `${kept}=${first!.id}`].sort());
+
+    // Back to one: the survivor answers to its hashed name (the alias sent as a URN).
+    write(`["TeamCreated"]`);
+    expect(await ops()).toEqual([`delete ${added}`]);
+    emulator.clearRequests();
+    await pulumi.ok(dir, ["up", "--yes", "--skip-preview"]);
+    expect(
+      emulator
+        .requests()
+        .filter((q) => q.method !== "GET")
+        .map((q) => q.method),
+    ).toEqual(["DELETE"]);
+    expect(teamRecords()).toEqual([{ id: first!.id, url: URL_MAIN }]);
+    expect(await names()).toEqual([`teams-TeamCreated=${first!.id}`]);
+    expect((await pulumi.run(dir, ["preview", "--expect-no-changes"])).code).toBe(0);
+
+    await pulumi.ok(dir, ["destroy", "--yes", "--skip-preview"]);
+    expect(teamRecords()).toEqual([]);
+  }, 600_000);
 });

@@ -22,6 +22,8 @@ export interface CapturedSet {
   resources: CapturedResource[];
   /** Resource name -> names of its aliases (alias specs sent with RegisterResource). */
   aliases: Record<string, string[]>;
+  /** Resource name -> the aliases sent as whole URNs (the others are specs). */
+  aliasUrns: Record<string, string[]>;
   byName(name: string): CapturedResource;
   /** Names of the resources of a type, sorted. */
   names(type?: string): string[];
@@ -48,6 +50,7 @@ export async function captureSet(
   opts: CaptureOptions & { ids?: IdMode } = {},
 ): Promise<CapturedSet> {
   const aliases: Record<string, string[]> = {};
+  const aliasUrns: Record<string, string[]> = {};
   let next = 1000;
   const mode = opts.ids ?? "number";
   const resources = await captureResources(
@@ -55,9 +58,12 @@ export async function captureSet(
       const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
       const original = monitor.registerResource.bind(monitor);
       monitor.registerResource = (req, cb) => {
-        aliases[req.getName()] = req
-          .getAliasesList()
-          .map((a) => a.getSpec()?.getName() || a.getUrn());
+        const list = req.getAliasesList();
+        // A URN alias is recorded by its name (the part after the last `::`), and kept whole.
+        aliases[req.getName()] = list.map(
+          (a) => a.getSpec()?.getName() || a.getUrn().slice(a.getUrn().lastIndexOf("::") + 2),
+        );
+        aliasUrns[req.getName()] = list.map((a) => a.getUrn()).filter((u) => u !== "");
         return original(req, cb);
       };
       program();
@@ -81,7 +87,7 @@ export async function captureSet(
       .filter((r) => type === undefined || r.type === type)
       .map((r) => r.name)
       .sort();
-  return { resources, aliases, byName, names };
+  return { resources, aliases, aliasUrns, byName, names };
 }
 
 /** The resolved value of an Output (under setMocks, after the program ran). */

@@ -428,6 +428,39 @@ describe("stable names", () => {
     ]);
   });
 
+  test("a top-level set sends each alias as the URN the engine gives that name under the set", async () => {
+    const captured = await captureSet(() => {
+      new WebhookSet("hq", { businessId: 1, url: URL, hooks: ["BookingCreate", "TeamCreated"] });
+    });
+    for (const name of ["hq-BookingCreate", "hq-TeamCreated"]) {
+      const own = captured.byName(name).urn;
+      const hashed = `${name}-${urlNameHash(URL)}`;
+      expect(captured.aliases[name]).toEqual([hashed]);
+      // The child's own URN with the former name: what a `{name}` spec resolves to.
+      expect(captured.aliasUrns[name]).toEqual([own.slice(0, own.lastIndexOf("::") + 2) + hashed]);
+    }
+  });
+
+  test("under a parent, or with aliases of its own, a set sends alias specs for the engine to place", async () => {
+    const captured = await captureSet(() => {
+      const group = new pulumi.ComponentResource("acme:index:Group", "group");
+      new WebhookSet(
+        "nested",
+        { businessId: 1, url: URL, hooks: ["BookingCreate"] },
+        { parent: group },
+      );
+      new WebhookSet(
+        "renamed",
+        { businessId: 2, url: URL, hooks: ["BookingCreate"] },
+        { aliases: [{ name: "old" }] },
+      );
+    });
+    for (const name of ["nested-BookingCreate", "renamed-BookingCreate"]) {
+      expect(captured.aliases[name]).toEqual([`${name}-${urlNameHash(URL)}`]);
+      expect(captured.aliasUrns[name]).toEqual([]);
+    }
+  });
+
   test("keys name secret-URL hooks apart; a key added later keeps the hashed name as alias", async () => {
     const captured = await captureSet(() => {
       new WebhookSet("hq", {
