@@ -199,6 +199,15 @@ export const ids = new nexudus.WebhookSet("teams", {
     webhookResources(await pulumi.exportStack(dir))
       .map((r) => `${r.urn.slice(r.urn.lastIndexOf("::") + 2)}=${r.id}`)
       .sort();
+  /** `up`, and the methods of the writes it sent. */
+  const upWrites = async () => {
+    emulator.clearRequests();
+    await pulumi.ok(dir, ["up", "--yes", "--skip-preview"]);
+    return emulator
+      .requests()
+      .filter((q) => q.method !== "GET")
+      .map((q) => q.method);
+  };
   const ops = async () =>
     (parseJson<PreviewJson>(await pulumi.ok(dir, ["preview", "--json"])).steps ?? [])
       .filter((s) => s.urn.includes("nexudus:WebHook::"))
@@ -223,14 +232,7 @@ export const ids = new nexudus.WebhookSet("teams", {
     // Only the new hook changes (the JSON lists no unchanged step); without the alias the kept
     // hook would be a create and `teams-TeamCreated` a delete.
     expect(await ops()).toEqual([`create ${added}`]);
-    emulator.clearRequests();
-    await pulumi.ok(dir, ["up", "--yes", "--skip-preview"]);
-    expect(
-      emulator
-        .requests()
-        .filter((q) => q.method !== "GET")
-        .map((q) => q.method),
-    ).toEqual(["POST"]);
+    expect(await upWrites()).toEqual(["POST"]);
     const two = teamRecords();
     expect(two.map((r) => r.url)).toEqual([URL_MAIN, URL_OTHER]);
     expect(two[0]!.id).toBe(first!.id);
@@ -239,14 +241,7 @@ export const ids = new nexudus.WebhookSet("teams", {
     // Back to one: the survivor answers to its hashed name (the alias sent as a URN).
     write(`["TeamCreated"]`);
     expect(await ops()).toEqual([`delete ${added}`]);
-    emulator.clearRequests();
-    await pulumi.ok(dir, ["up", "--yes", "--skip-preview"]);
-    expect(
-      emulator
-        .requests()
-        .filter((q) => q.method !== "GET")
-        .map((q) => q.method),
-    ).toEqual(["DELETE"]);
+    expect(await upWrites()).toEqual(["DELETE"]);
     expect(teamRecords()).toEqual([{ id: first!.id, url: URL_MAIN }]);
     expect(await names()).toEqual([`teams-TeamCreated=${first!.id}`]);
     expect((await pulumi.run(dir, ["preview", "--expect-no-changes"])).code).toBe(0);
