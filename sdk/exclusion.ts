@@ -1,26 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AdoptableWebhook, UnmanagedWebhook } from "../provider/exclusion";
+import { PROVIDER_KEY } from "../provider/inputs";
 import { quietPromiseStacks, restoreAfterThrow } from "./promiseStacks";
+import { providerSource } from "./providerSource";
 
 export type { AdoptableWebhook, UnmanagedWebhook };
 
-/**
- * The provider object stored (serialized) in the exclusion's state as `__provider`. Like the
- * WebHook's shim it holds no code, credential, config or schema of its own: each method loads
- * the implementation from the installed package by name. Anything these functions captured would
- * be written into state.
- */
-const exclusionShim: pulumi.dynamic.ResourceProvider = {
-  configure: (req) => require("pulumi-nexudus/provider").exclusionProvider.configure(req),
-  check: (olds, news) => require("pulumi-nexudus/provider").exclusionProvider.check(olds, news),
-  diff: (id, olds, news) =>
-    require("pulumi-nexudus/provider").exclusionProvider.diff(id, olds, news),
-  create: (inputs) => require("pulumi-nexudus/provider").exclusionProvider.create(inputs),
-  read: (id, props) => require("pulumi-nexudus/provider").exclusionProvider.read(id, props),
-  update: (id, olds, news) =>
-    require("pulumi-nexudus/provider").exclusionProvider.update(id, olds, news),
-  delete: (id, props) => require("pulumi-nexudus/provider").exclusionProvider.delete(id, props),
-};
+/** The type token of a WebhookSetExclusion (a dynamic resource, like a WebHook). */
+const EXCLUSION_TYPE = "pulumi-nodejs:dynamic/nexudus:WebhookSetExclusion";
+
+/** The `__provider` of every WebhookSetExclusion (see providerSource.ts). */
+const EXCLUSION_PROVIDER = providerSource("exclusionProvider");
 
 /**
  * Arguments of a {@link WebhookSetExclusion}. A `WebhookSet` with `exclusive: true` makes one
@@ -57,7 +47,7 @@ export interface WebhookSetExclusionArgs {
  * the URL) and deleted by `pulumi up`. Its own deletion deletes nothing. See
  * `provider/exclusion.ts` for the exact rule, including previews with ids not known yet.
  */
-export class WebhookSetExclusion extends pulumi.dynamic.Resource {
+export class WebhookSetExclusion extends pulumi.CustomResource {
   /** The location id. */
   declare public readonly businessId: pulumi.Output<number>;
   /** The set's webhook ids, sorted. */
@@ -83,7 +73,7 @@ export class WebhookSetExclusion extends pulumi.dynamic.Resource {
     const restore = quietPromiseStacks();
     try {
       super(
-        exclusionShim,
+        EXCLUSION_TYPE,
         name,
         {
           keepIds: [],
@@ -93,10 +83,9 @@ export class WebhookSetExclusion extends pulumi.dynamic.Resource {
           ...args,
           unmanaged: undefined,
           deleted: undefined,
+          [PROVIDER_KEY]: EXCLUSION_PROVIDER,
         },
         opts,
-        "nexudus",
-        "WebhookSetExclusion",
       );
     } catch (error) {
       restoreAfterThrow(restore, error, new.target);

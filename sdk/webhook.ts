@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { actionNumber, type WebhookActionName } from "../provider/actions";
 import {
   COMPUTED_OUTPUT_KEYS,
+  PROVIDER_KEY,
   urlSha256,
   WEBHOOK_INPUT_KEYS,
   type WebhookPublicOutputs,
@@ -9,24 +10,13 @@ import {
 import { programWebHooks } from "./registry";
 import type { AdoptableWebhook } from "../provider/exclusion";
 import { quietPromiseStacks, restoreAfterThrow } from "./promiseStacks";
+import { providerSource } from "./providerSource";
 
-/**
- * The provider object stored (serialized) in every WebHook's state as `__provider`. It holds no
- * code of its own, no credential, no config value and no schema: each method loads the
- * implementation from the installed package by name, so one loaded copy (one client, one token
- * cache, one rate limiter) serves every resource in the host process. Keep it that way: anything
- * these functions capture is written into state.
- */
-const webhookShim: pulumi.dynamic.ResourceProvider = {
-  configure: (req) => require("pulumi-nexudus/provider").webhookProvider.configure(req),
-  check: (olds, news) => require("pulumi-nexudus/provider").webhookProvider.check(olds, news),
-  diff: (id, olds, news) => require("pulumi-nexudus/provider").webhookProvider.diff(id, olds, news),
-  create: (inputs) => require("pulumi-nexudus/provider").webhookProvider.create(inputs),
-  read: (id, props) => require("pulumi-nexudus/provider").webhookProvider.read(id, props),
-  update: (id, olds, news) =>
-    require("pulumi-nexudus/provider").webhookProvider.update(id, olds, news),
-  delete: (id, props) => require("pulumi-nexudus/provider").webhookProvider.delete(id, props),
-};
+/** The type token of a WebHook: a dynamic resource (`pulumi-nodejs:dynamic/<module>:<type>`). */
+export const WEBHOOK_TYPE = "pulumi-nodejs:dynamic/nexudus:WebHook";
+
+/** The `__provider` of every WebHook (see providerSource.ts). */
+const WEBHOOK_PROVIDER = providerSource("webhookProvider");
 
 /** Arguments of a {@link WebHook}. Every argument accepts a `pulumi.Input`. */
 export interface WebHookArgs {
@@ -78,27 +68,28 @@ const OUTPUT_KEYS: readonly string[] = [...WEBHOOK_INPUT_KEYS, ...COMPUTED_OUTPU
  * ```
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
-export class WebHook extends pulumi.dynamic.Resource {
+export class WebHook extends pulumi.CustomResource {
   constructor(name: string, args: WebHookArgs, opts?: pulumi.CustomResourceOptions) {
     // Registered without Pulumi's per-promise debug traces (see promiseStacks.ts).
     const restore = quietPromiseStacks();
     try {
       super(
-        webhookShim,
+        WEBHOOK_TYPE,
         name,
         {
           // Every output must be a key of the props, or the engine never resolves it: the optional
           // inputs (`active`, `description`, `adopt`) and the computed outputs are listed unset.
           ...Object.fromEntries(OUTPUT_KEYS.map((key) => [key, undefined])),
           ...args,
+          // The engine routes the dynamic type to its dynamic-provider host, which loads this
+          // (last, so that no argument replaces it).
+          [PROVIDER_KEY]: WEBHOOK_PROVIDER,
         },
         {
           ...opts,
           // A delivery error may quote the target URL, which is often a credential (Slack, Zapier).
           additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "lastError"],
         },
-        "nexudus",
-        "WebHook",
       );
     } catch (error) {
       restoreAfterThrow(restore, error, new.target);

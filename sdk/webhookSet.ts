@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { WebhookActionName } from "../provider/actions";
 import { urlSha256 } from "../provider/inputs";
 import { WebhookSetExclusion, type AdoptableWebhook } from "./exclusion";
-import { WebHook } from "./webhook";
+import { WebHook, WEBHOOK_TYPE } from "./webhook";
 import { quietPromiseStacks, restoreAfterThrow } from "./promiseStacks";
 import { markSetMember, programList, standaloneWebHooks, type RegisteredWebHook } from "./registry";
 import {
@@ -53,9 +53,6 @@ interface RegisteredSet {
 
 /** Type token of a `WebhookSet`. */
 const SET_TYPE = "nexudus:index:WebhookSet";
-
-/** Type token of a `WebHook` (a dynamic resource of module `nexudus`). */
-const WEBHOOK_TYPE = "pulumi-nodejs:dynamic/nexudus:WebHook";
 
 /**
  * How a child names its former name (an alias): as its full URN when the set is a top-level

@@ -115,6 +115,32 @@ test("the state: a small __provider, no credential, the secret URL stored as a s
   expect(hook.id).toBe(String(emulator.records()[0]!.Id));
 });
 
+test("a stack written by a release whose __provider was Pulumi's serialized closure upgrades with no change", async () => {
+  // What earlier releases stored (pulumi.dynamic.Resource's closure serializer, 2,191 B).
+  const legacy = fs.readFileSync(
+    path.join(__dirname, "..", "fixtures", "legacy-webhook-provider.js.txt"),
+    "utf8",
+  );
+  const exported = await pulumi.exportStack(dir);
+  const current = webhookResources(exported)[0]!.inputs!.__provider as string;
+  expect(current).not.toBe(legacy);
+  for (const r of webhookResources(exported)) {
+    r.inputs!.__provider = legacy;
+    r.outputs!.__provider = legacy;
+  }
+  const file = path.join(e2e.root, "legacy-state.json");
+  fs.writeFileSync(file, JSON.stringify(exported));
+  await pulumi.ok(dir, ["stack", "import", "--file", file]);
+  emulator.clearRequests();
+  // The engine asks the provider (with the text in state, or the new one) and it sees no change.
+  expect((await pulumi.run(dir, ["preview", "--expect-no-changes"])).code).toBe(0);
+  await pulumi.ok(dir, ["up", "--yes", "--skip-preview", "--expect-no-changes"]);
+  expect(apiCalls().filter((r) => r.method !== "GET")).toEqual([]);
+  // The no-change update writes the new text into state.
+  const after = webhookResources(await pulumi.exportStack(dir))[0]!;
+  expect(after.inputs!.__provider).toBe(current);
+});
+
 test("a second preview shows no changes and makes no API call", async () => {
   emulator.clearRequests();
   const r = await pulumi.run(dir, ["preview", "--expect-no-changes"]);

@@ -121,11 +121,12 @@ it("the engine still receives where each resource was declared", async () => {
     }),
   );
   await new Promise((r) => setTimeout(r, 50));
-  // Pulumi's own capture (4 frames up from Resource): for our subclasses, their constructors, as
-  // before the quieting; with the traces off, it would be empty.
-  expect(positions["positioned-hook"]).toMatch(/sdk\/webhook\.(ts|js):\d+$/);
-  expect(positions["positioned-set-BookingCreate"]).toMatch(/sdk\/webhook\.(ts|js):\d+$/);
+  // Pulumi's own capture (the frame that called the resource class): the program's line for a
+  // WebHook or a set, the set's constructor for its children. With the traces off, it would be
+  // empty.
+  expect(positions["positioned-hook"]).toMatch(/promiseStacks\.test\.ts:\d+$/);
   expect(positions["positioned-set"]).toMatch(/promiseStacks\.test\.ts:\d+$/);
+  expect(positions["positioned-set-BookingCreate"]).toMatch(/sdk\/webhookSet\.(ts|js):\d+$/);
 });
 
 it("an error thrown while registering still points at the program, and the limit comes back", () => {
