@@ -34,7 +34,11 @@ export function quietPromiseStacks(): () => void {
  * Restores the traces after `error` was thrown with them off, and gives `error` a stack from here
  * (the constructor `from`, called by the program) when it was made without one.
  */
-export function restoreAfterThrow(restore: () => void, error: unknown, from: Function): void {
+export function restoreAfterThrow(
+  restore: () => void,
+  error: unknown,
+  from: abstract new (...args: never[]) => unknown,
+): void {
   restore();
   if (error instanceof Error && !/\n\s+at /.test(error.stack ?? "")) {
     Error.captureStackTrace(error, from);
