@@ -2,9 +2,16 @@
  * The program side's memory: `sets` WebhookSets of `hooks` hooks each (or as many standalone
  * WebHooks, `--kind webhooks`), declared under `pulumi.runtime.setMocks` as a Pulumi program runs
  * them, until every resource is registered and every output resolved. Prints one JSON line
- * `{kind, sets, hooksPerSet, resources, peakMb, heapUsedMb, retainedMb, seconds}` (peakMb: the
- * process's VmHWM, or the largest RSS sampled where /proc is missing; retainedMb: the heap after a
- * full collection, with `node --expose-gc`).
+ * `{kind, wait, sets, hooksPerSet, resources, peakMb, heapUsedMb, retainedMb, seconds}` (peakMb:
+ * the process's VmHWM, or the largest RSS sampled where /proc is missing; retainedMb: the heap
+ * after a full collection, with `node --expose-gc`).
+ *
+ * How the program ends (`--wait`):
+ * - `drain` (default): `pulumi.runtime.disconnect()`, which waits for the runtime's RPC queue to
+ *   drain: every registration has answered and resolved its outputs. Under the engine nothing
+ *   more happens: the program's process lives until that queue is empty, then exits;
+ * - `outputs`: a program that also waits on every hook's `webhookId` through one `pulumi.all`
+ *   (as one exporting all ids does): that Output of thousands of inputs costs about 70 MB more.
  *
  * Run in its own process (the bench does: `ts-node bench/programMemory.ts --sets 300 --hooks 10`)
  * so that the peak is this program's alone.
@@ -15,8 +22,12 @@ import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import type { WebhookActionName } from "../sdk";
 
+/** How the measured program ends (see the module header). */
+export type ProgramEnd = "drain" | "outputs";
+
 export interface ProgramMemoryResult {
   kind: "sets" | "webhooks";
+  wait: ProgramEnd;
   sets: number;
   hooksPerSet: number;
   resources: number;
@@ -58,6 +69,7 @@ export async function measureProgramMemory(
   kind: "sets" | "webhooks",
   sets: number,
   hooks: number,
+  wait: ProgramEnd = "drain",
 ): Promise<ProgramMemoryResult> {
   if (hooks > ACTIONS.length)
     throw new Error(`programMemory: --hooks is at most ${ACTIONS.length}`);
@@ -105,7 +117,15 @@ export async function measureProgramMemory(
       }
     }
   }
-  await new Promise<void>((resolve) => pulumi.all(done).apply(() => resolve()));
+  if (wait === "outputs") {
+    await new Promise<void>((resolve) => pulumi.all(done).apply(() => resolve()));
+  } else {
+    await pulumi.runtime.disconnect();
+  }
+  const expected = kind === "sets" ? sets * (hooks + 1) : sets * hooks;
+  if (registered !== expected) {
+    throw new Error(`programMemory: ${registered} resources registered, expected ${expected}`);
+  }
   // Let the last registrations and applies settle.
   for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 20));
   clearInterval(sampler);
@@ -116,6 +136,7 @@ export async function measureProgramMemory(
   const retainedMb = gc ? Math.round(process.memoryUsage().heapUsed / 1024 / 102.4) / 10 : null;
   return {
     kind,
+    wait,
     sets,
     hooksPerSet: hooks,
     resources: registered,
@@ -135,10 +156,12 @@ if (require.main === module) {
   const kind = arg("kind", "sets");
   const sets = Number(arg("sets", "300"));
   const hooks = Number(arg("hooks", "10"));
+  const wait = arg("wait", "drain");
   if (kind !== "sets" && kind !== "webhooks") throw new Error("--kind must be sets or webhooks");
+  if (wait !== "drain" && wait !== "outputs") throw new Error("--wait must be drain or outputs");
   if (!Number.isInteger(sets) || sets < 1) throw new Error("--sets must be a whole number >= 1");
   if (!Number.isInteger(hooks) || hooks < 1) throw new Error("--hooks must be a whole number >= 1");
-  measureProgramMemory(kind, sets, hooks).then(
+  measureProgramMemory(kind, sets, hooks, wait).then(
     (r) => {
       process.stdout.write(JSON.stringify(r) + "\n");
       process.exit(0);

@@ -805,7 +805,7 @@ export function scaleTable(s: ScaleResults): string {
     ],
     [
       `Program memory: ${s.programMemory.sets} sets × ${s.programMemory.hooksPerSet} hooks under setMocks, peak (heap after GC)`,
-      `${s.programMemory.peakMb} MB (${s.programMemory.retainedMb ?? "n/a"} MB); the same hooks as WebHooks: ${s.programMemory.webhooksPeakMb} MB (${s.programMemory.webhooksRetainedMb ?? "n/a"} MB)`,
+      `${s.programMemory.peakMb} MB (${s.programMemory.retainedMb ?? "n/a"} MB); the same hooks as WebHooks: ${s.programMemory.webhooksPeakMb} MB (${s.programMemory.webhooksRetainedMb ?? "n/a"} MB); waiting on every webhookId: ${s.programMemory.allOutputsPeakMb} MB`,
       "≤ 700 MB",
       yes(s.programMemory.peakMb <= 700),
     ],

@@ -13,7 +13,8 @@
  * - `rtt150`: converging 100 new webhooks with a 150 ms round trip (the emulator's `delay` fault
  *   on every request, scaled like every other wait), against the bound of the calls made;
  * - `programMemory`: a program of 300 `WebhookSet`s of 10 hooks under `setMocks`, in its own
- *   process (bench/programMemory.ts), beside the same hooks as standalone `WebHook`s.
+ *   process (bench/programMemory.ts), ended as the language host ends a program; beside it the
+ *   same hooks as standalone `WebHook`s, and the sets' program also waiting on every webhookId.
  *
  * @module
  */
@@ -26,7 +27,7 @@ import { startEmulator, type EmulatorHandle } from "../emulator";
 import { withInputs, type CapturedResource } from "../tests/support/capture";
 import { Engine } from "../tests/support/engine";
 import { lowerBoundMs } from "./bound";
-import type { ProgramMemoryResult } from "./programMemory";
+import type { ProgramEnd, ProgramMemoryResult } from "./programMemory";
 import { copyState, count, hostFor, log, newUser, now, seconds, type ConvergeResult } from "./run";
 
 /** Options of {@link runScale}. */
@@ -95,6 +96,8 @@ export interface ScaleResults {
     /** The same hooks as standalone WebHooks, for comparison. */
     webhooksPeakMb: number;
     webhooksRetainedMb: number | null;
+    /** The sets' program also waiting on every hook's webhookId (one `pulumi.all`). */
+    allOutputsPeakMb: number;
   };
 }
 
@@ -124,6 +127,7 @@ const ratio = (a: number, b: number): number => Math.round((a / Math.max(b, 1e-9
 async function programMemory(
   kind: "sets" | "webhooks",
   sets: number,
+  wait: ProgramEnd = "drain",
 ): Promise<ProgramMemoryResult> {
   const run = promisify(execFile);
   const { stdout } = await run(
@@ -139,6 +143,8 @@ async function programMemory(
       String(sets),
       "--hooks",
       "10",
+      "--wait",
+      wait,
     ],
     { cwd: path.resolve(__dirname, ".."), maxBuffer: 1024 * 1024, timeout: 600_000 },
   );
@@ -307,9 +313,11 @@ export async function runScale(
     // ---- program memory ----------------------------------------------------------------------------------
     const sets = await programMemory("sets", opts.memorySets);
     const hooks = await programMemory("webhooks", opts.memorySets);
+    const allOutputs = await programMemory("sets", opts.memorySets, "outputs");
     log(
       `program memory: ${sets.sets} sets × ${sets.hooksPerSet}: peak ${sets.peakMb} MB ` +
-        `(after GC ${sets.retainedMb} MB); as WebHooks: ${hooks.peakMb} MB (${hooks.retainedMb} MB)`,
+        `(after GC ${sets.retainedMb} MB); as WebHooks: ${hooks.peakMb} MB (${hooks.retainedMb} MB); ` +
+        `sets waiting on every webhookId: ${allOutputs.peakMb} MB`,
     );
     return {
       timeFactor: f,
@@ -325,6 +333,7 @@ export async function runScale(
         retainedMb: sets.retainedMb,
         webhooksPeakMb: hooks.peakMb,
         webhooksRetainedMb: hooks.retainedMb,
+        allOutputsPeakMb: allOutputs.peakMb,
       },
     };
   } finally {
