@@ -20,14 +20,15 @@
  *   spaced by their sends are counted as far apart; what round trips vary by (the jitter) is how
  *   much closer two counts may come. The margin is the spread (longest − shortest) of the
  *   recent round trips of the two kinds involved (reads, writes: at most {@link RTT_SAMPLES} of
- *   each, the call's own included once answered), widened by (n + 1) / (n − 1) for n samples, the
- *   ratio of a uniform jitter's range to the expected spread of n draws. It applies only with at
- *   least {@link MIN_RTT_SAMPLES} samples, to this process's own calls, while the margin is
+ *   each, the call's own included once answered), widened by {@link jitterWiden} of n samples
+ *   into a bound of the jitter's whole range that n uniform draws fall short of once in a
+ *   thousand (× 3.5 for 8 samples, × 1.3 for 32). It applies only with at least
+ *   {@link MIN_RTT_SAMPLES} samples, to this process's own calls, while the margin is
  *   shorter than the shortest of those round trips (jitter as large as the round trip, as on a
  *   loaded loopback, is not steady), and to a call still in flight only until it has taken longer
  *   than any of them (then it counts from its answer). An unpredicted throttle ends it for the
  *   limiter's lifetime: every call then counts from its answer.
- * With a 150 ms round trip that varies by 10 ms, a burst goes about every 111 ms (the 100 ms
+ * With a 150 ms round trip that varies by 10 ms, a burst goes about every 113 ms (the 100 ms
  * spacing plus the margin) instead of every 250. tests/perf/limiter.jitter.test.ts checks that a
  * server counting with the emulator's windows, on arrival or after processing, throttles nothing
  * under jittered round trips.
@@ -188,6 +189,35 @@ export const RTT_SAMPLES = 32;
 
 /** The fewest round trips the jitter margin is estimated from (fewer: calls count from answers). */
 export const MIN_RTT_SAMPLES = 8;
+
+/**
+ * The chance {@link jitterWiden} allows that the jitter's range exceeds its bound: one estimate in
+ * a thousand (and a throttle needs two calls at opposite ends of that range besides).
+ */
+export const JITTER_RISK = 0.001;
+
+const widenings = new Map<number, number>();
+
+/**
+ * What the spread of `n` round trips is multiplied by to bound the whole range of the jitter
+ * (n >= 2): 1 / q, where n uniform draws all fall within a share q of their range with chance
+ * {@link JITTER_RISK} (n q^(n−1) − (n − 1) q^n = risk). 3.1 for 8 samples, 1.7 for 16, 1.3 for 32.
+ */
+export function jitterWiden(n: number): number {
+  let widen = widenings.get(n);
+  if (widen === undefined) {
+    let lo = 0;
+    let hi = 1;
+    for (let i = 0; i < 50; i++) {
+      const q = (lo + hi) / 2;
+      if (n * q ** (n - 1) - (n - 1) * q ** n < JITTER_RISK) lo = q;
+      else hi = q;
+    }
+    widen = 1 / hi;
+    widenings.set(n, widen);
+  }
+  return widen;
+}
 
 /** The recent round trips of one kind of call (reads or writes). */
 interface RttSamples {
@@ -405,9 +435,9 @@ export class RateLimiter implements Limiter {
       // its answer.
       const rtt = s.answeredAt === undefined ? undefined : s.answeredAt - s.sentAt;
       if (rtt === undefined && now - s.sentAt > max) return surely;
-      // The spread of n samples, widened to an estimate of the jitter's whole range.
+      // The spread of n samples, widened to a bound of the jitter's whole range.
       const lo = Math.min(min, rtt ?? min);
-      const margin = ((Math.max(max, rtt ?? max) - lo) * (n + 1)) / (n - 1);
+      const margin = (Math.max(max, rtt ?? max) - lo) * jitterWiden(n);
       // Jitter as large as the round trip itself (loopback under load) is not steady.
       if (margin >= lo) return surely;
       return Math.min(surely, s.sentAt + margin);

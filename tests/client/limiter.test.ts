@@ -4,6 +4,8 @@
  */
 import {
   DOCUMENTED_LIMITS,
+  JITTER_RISK,
+  jitterWiden,
   MIN_RTT_SAMPLES,
   RateLimiter,
   limiterStats,
@@ -280,9 +282,10 @@ describe("send spacing", () => {
       // Fewer than MIN_RTT_SAMPLES round trips: every call counts from its answer.
       if (i < rtts.length - 1) expect(limiter.earliest(false, state.now)).toBe(state.now + 100);
     }
-    // Eight samples, spread 2, widened by (n + 1) / (n − 1) = 9/7: the next call 2.57 ms after the
+    // Eight samples, spread 2, widened by jitterWiden(8) (3.46): the next call 6.9 ms after the
     // last one's send plus the spacing. (The rule of before, answer − (40 / 2 − 2), gave 41 + 82.)
-    expect(limiter.earliest(false, state.now)).toBeCloseTo(sent + (2 * 9) / 7 + 100, 9);
+    expect(limiter.earliest(false, state.now)).toBeCloseTo(sent + 2 * jitterWiden(8) + 100, 9);
+    expect(sent + 2 * jitterWiden(8)).toBeLessThan(sent + 41 - (40 / 2 - 2));
     // A throttle the limiter let through: back to answers, and a hold of Retry-After (no jitter).
     const noJitter = new RateLimiter({ clock, slackMs: 0, stats: stats(), random: () => 0 });
     for (const rtt of rtts) {
@@ -312,7 +315,7 @@ describe("send spacing", () => {
     }
     await limiter.acquire(true); // in flight
     const sent = state.now;
-    expect(limiter.earliest(true, sent)).toBeCloseTo(sent + (2 * 9) / 7 + 100, 9);
+    expect(limiter.earliest(true, sent)).toBeCloseTo(sent + 2 * jitterWiden(8) + 100, 9);
     // 153 ms later it has taken longer than any recent round trip: wait for its answer (or 500 ms).
     expect(limiter.earliest(true, sent + 153)).toBe(sent + 500 + 100);
   });
@@ -329,12 +332,23 @@ describe("send spacing", () => {
     await take(false, 60); // a search: 60 ms
     let last = 0;
     for (const rtt of [20, 21, 20, 21, 20, 21, 20, 20]) last = await take(true, rtt);
-    // Write after write: the writes' spread (1 ms) × 9/7, the search's 60 ms does not count.
-    expect(limiter.earliest(true, state.now)).toBeCloseTo(last + 9 / 7 + 100, 9);
+    // Write after write: the writes' spread (1 ms) widened, the search's 60 ms does not count.
+    expect(limiter.earliest(true, state.now)).toBeCloseTo(last + jitterWiden(8) + 100, 9);
     const read = await take(false, 62);
     // Write after a read: the spread of both kinds (20 .. 62 ms) is larger than the shortest
     // round trip: not steady, the read counts from its answer.
     expect(limiter.earliest(true, state.now)).toBe(read + 62 + 100);
+  });
+
+  it("widens the spread of n round trips to bound the jitter's range but once in a thousand", () => {
+    // n uniform draws all fall within a share q of the range with chance n q^(n−1) − (n−1) q^n.
+    for (const n of [2, 8, 16, 32, 64]) {
+      const q = 1 / jitterWiden(n);
+      expect(n * q ** (n - 1) - (n - 1) * q ** n).toBeCloseTo(JITTER_RISK, 9);
+    }
+    expect(jitterWiden(8)).toBeCloseTo(3.46, 2);
+    expect(jitterWiden(32)).toBeCloseTo(1.34, 2);
+    expect(jitterWiden(64)).toBeLessThan(jitterWiden(32));
   });
 
   it("a read queued while the limiter sleeps for a write's window goes at once", async () => {

@@ -32,10 +32,13 @@ interface Network {
 }
 
 const TIME_FACTOR = 0.1;
-/** Seeds of the random draws (25 seeds were checked by hand while tuning, with 0 throttles). */
+/**
+ * Seeds of the random draws. Seeds 1 to 100 were checked by hand (0 throttles in 120,000 calls);
+ * with the spread widened by (n + 1) / (n − 1) instead of jitterWiden, seeds 37 and 39 drew one.
+ */
 const SEEDS = [1, 2, 3, 4, 5];
 
-async function burst(n: number, net: Network, seed: number) {
+async function burst(n: number, net: Network, seed: number, sendSpacing = true) {
   const time = new VirtualTime();
   const random = seeded(seed);
   const draw = ([base, jitter]: [number, number]) => base + random() * jitter;
@@ -45,6 +48,7 @@ async function burst(n: number, net: Network, seed: number) {
     clock: time.clock,
     stats: { acquired: 0, waits: 0, totalWaitMs: 0, maxWaitMs: 0 },
     random,
+    sendSpacing,
   });
   let throttled = 0;
   const writes: number[] = [];
@@ -106,12 +110,15 @@ describe("send spacing under jittered round trips", () => {
     }
   });
 
-  it("paces a burst closer to the spacing than one round trip a call when round trips are steady", async () => {
+  it("paces a burst of creates well below a round trip a call when round trips are steady", async () => {
     const net = NETWORKS["a 150 ms round trip, ±10% on each leg, counted on arrival"]!;
-    const r = await burst(40, net, 7);
-    // 40 POSTs and their GETs within the first minute: a call every 10 ms plus the jitter margin
-    // (up to about 35 ms here), where counting each call from its answer takes 160 ms and more.
-    expect(r.throttled).toBe(0);
-    expect(r.spacing).toBeLessThan(2 * 50);
+    const bySend = await burst(40, net, 7);
+    const byAnswer = await burst(40, net, 7, false);
+    // Each create is a POST, then its GET once the POST is answered. Counted from answers, the
+    // POSTs go a round trip apart and more (about 163 ms here); from sends plus the margin, well
+    // under half of that (about 69 ms: the POSTs and GETs of several creates overlap).
+    expect(bySend.throttled).toBe(0);
+    expect(byAnswer.throttled).toBe(0);
+    expect(bySend.spacing).toBeLessThan(0.6 * byAnswer.spacing);
   });
 });
