@@ -23,24 +23,24 @@
  *   each, the call's own included once answered), widened by {@link jitterWiden} of n samples
  *   into a bound of the jitter's whole range that n uniform draws fall short of once in a
  *   thousand (× 3.5 for 8 samples, × 1.3 for 32). It applies only with at least
- *   {@link MIN_RTT_SAMPLES} samples, to this process's own calls, while the margin is
- *   shorter than the shortest of those round trips (jitter as large as the round trip, as on a
- *   loaded loopback, is not steady), and to a call still in flight only until it has taken longer
- *   than any of them (then it counts from its answer). An unpredicted throttle ends it for the
+ *   {@link MIN_RTT_SAMPLES} samples, to this process's own calls, while the margin is shorter
+ *   than the shortest of those round trips (jitter as large as the round trip, as on a loaded
+ *   loopback, is not steady), and to a call still in flight only until it has taken longer than
+ *   any of them (then it counts from its answer). An unpredicted throttle ends it for the
  *   limiter's lifetime: every call then counts from its answer.
- * With a 150 ms round trip that varies by 10 ms, a burst goes about every 113 ms (the 100 ms
+ * With a 150 ms round trip that varies by 10 ms, a burst goes about every 115 ms (the 100 ms
  * spacing plus the margin) instead of every 250. tests/perf/limiter.jitter.test.ts checks that a
  * server counting with the emulator's windows, on arrival or after processing, throttles nothing
  * under jittered round trips.
  *
  * Scheduling is exact and FIFO within each kind: the limiter computes the earliest time the
  * request at the head of the queue may go and sleeps until then, waking early when an answer comes
- * back or a request joins the queue (no polling). One exception keeps the all-methods budget
- * from going to waste: when the head is a write held back by a window (say the 61st write of a
- * minute), the first queued read may overtake it, but only if sending that read now does not
- * move the write's window-limited earliest time (it may cost the write one spacing). Without it,
- * the GETs that follow creates would idle behind a blocked POST while the minute's read budget
- * expires unused.
+ * back or a read joins a queue whose head is a write (no polling). One exception keeps the
+ * all-methods budget from going to waste: when the head is a write held back by a window (say the
+ * 61st write of a minute), the first queued read may overtake it, but only if sending that read
+ * now does not move the write's window-limited earliest time (it may cost the write one
+ * spacing). Without it, the GETs that follow creates would idle behind a blocked POST while the
+ * minute's read budget expires unused.
  * The clock is injected, so the logic is tested with a fake clock.
  *
  * Limiters are process-wide: one per key (base URL + identity + time factor), made by
@@ -532,9 +532,10 @@ export class RateLimiter implements Limiter {
         sleepsAtEnqueue: this.sleeps,
         resolve,
       });
-      // A sleeping pump looks again: this request may go before the one it sleeps for.
       if (!this.pumping) void this.pump();
-      else this.wake?.abort();
+      // A read may overtake a write held back by a window: the sleeping pump looks again. (Not on
+      // every request: each look polls the call history, at most once a millisecond.)
+      else if (!write && this.queue[0]?.write) this.wake?.abort();
     });
   }
 
