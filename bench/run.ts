@@ -23,7 +23,9 @@
  * Flags: `--n 10,100,500` (the sizes), `--quick` (N = 10 and no sweep unless given: for CI),
  * `--time-factor 0.1` (a minute lasts 6 s), `--sweep 0.02,0.05` (converge the middle N again at
  * these factors, to show what fixed costs do at small factors), `--out`, `--table`, `--chart`,
- * `--timeline <file>` (each converge run's request log, for a closer look).
+ * `--timeline <file>` (each converge run's request log, for a closer look), `--scale-only
+ * rtt150[:runs]` (only the scale run's 150 ms round-trip converge, `runs` times: its figures are
+ * printed, not written; with `--timeline`, its request logs).
  *
  * @module
  */
@@ -67,6 +69,11 @@ interface Options {
   timeline?: string;
   /** Run the scale scenarios (bench/scale.ts) instead, and merge them into `out`. */
   scale: boolean;
+  /**
+   * Run only this scale scenario (`rtt150`), `runs` times, and print its figures (nothing is
+   * written but the `--timeline`).
+   */
+  scaleOnly?: { scenario: "rtt150"; runs: number };
   scaleOptions: ScaleOptions;
 }
 
@@ -156,13 +163,22 @@ function parseArgs(argv: string[]): Options {
       case "--scale-time-factor":
         opts.scaleOptions.timeFactor = positive(flag, value(), false);
         break;
+      case "--scale-only": {
+        const [scenario, runs = "1"] = value().split(":");
+        if (scenario !== "rtt150") {
+          throw new Error(`bench: --scale-only takes rtt150 (or rtt150:<runs>); got ${scenario}`);
+        }
+        opts.scaleOnly = { scenario, runs: positive(flag, runs, true) };
+        break;
+      }
       case "--scale-memory-sets":
         opts.scaleOptions.memorySets = positive(flag, value(), true);
         break;
       case "--help":
         console.log(
           "usage: npm run bench -- [--n 10,100,500] [--quick] [--time-factor 0.1] [--sweep 0.02,0.05] [--out results.json] [--table results.md] [--chart converge.svg] [--timeline file]\n" +
-            "       npm run bench -- --scale [--scale-n 3000] [--scale-time-factor 0.02] [--scale-memory-sets 300] [--out results.json] [--table results.md]",
+            "       npm run bench -- --scale [--scale-n 3000] [--scale-time-factor 0.02] [--scale-memory-sets 300] [--out results.json] [--table results.md]\n" +
+            "       npm run bench -- --scale-only rtt150[:runs] [--timeline file]   (one scale scenario, printed only)",
         );
         process.exit(0);
         break;
@@ -819,9 +835,8 @@ export function scaleTable(s: ScaleResults): string {
   );
 }
 
-/** `--scale`: runs bench/scale.ts and merges its `scale` object into the results file. */
-async function mainScale(opts: Options): Promise<void> {
-  const { runScale } = require("./scale") as typeof import("./scale");
+/** One captured WebHook, the template of every scale resource. */
+async function benchTemplate(): Promise<CapturedResource> {
   const [template] = await captureResources(() => {
     new WebHook("bench", {
       businessId: LOCATION,
@@ -831,6 +846,13 @@ async function mainScale(opts: Options): Promise<void> {
     });
   });
   if (!template) throw new Error("bench: the program registered no resource");
+  return template;
+}
+
+/** `--scale`: runs bench/scale.ts and merges its `scale` object into the results file. */
+async function mainScale(opts: Options): Promise<void> {
+  const { runScale } = require("./scale") as typeof import("./scale");
+  const template = await benchTemplate();
   const scale = await runScale(template, opts.scaleOptions);
   const previous = fs.existsSync(opts.out)
     ? (JSON.parse(fs.readFileSync(opts.out, "utf8")) as Partial<BenchResults>)
@@ -847,8 +869,30 @@ async function mainScale(opts: Options): Promise<void> {
   );
 }
 
+/** `--scale-only rtt150[:runs]`: the round-trip converge alone, printed (a quick look at #12). */
+async function mainScaleOnly(opts: Options, only: NonNullable<Options["scaleOnly"]>) {
+  const { convergeWithRtt } = require("./scale") as typeof import("./scale");
+  const template = await benchTemplate();
+  const { n, rttMs } = { n: 100, rttMs: 150 };
+  for (let i = 0; i < only.runs; i++) {
+    const result = await convergeWithRtt(
+      template,
+      n,
+      rttMs,
+      opts.scaleOptions.rttTimeFactor,
+      (r) => {
+        const first = r[0]?.time ?? 0;
+        timelines[`rtt150-${i + 1}`] = r.map((e) => [e.time - first, e.method, e.route, e.status]);
+      },
+    );
+    console.log(JSON.stringify(result));
+  }
+  if (opts.timeline) fs.writeFileSync(opts.timeline, JSON.stringify(timelines) + "\n");
+}
+
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.scaleOnly) return mainScaleOnly(opts, opts.scaleOnly);
   if (opts.scale) return mainScale(opts);
   const results: BenchResults & { engine?: EngineBench } = await runBench(opts);
   // The real engine's share (skipped with --quick, and where no Pulumi CLI is installed).

@@ -23,7 +23,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { startEmulator, type EmulatorHandle } from "../emulator";
+import { startEmulator, type EmulatorHandle, type RequestLogEntry } from "../emulator";
 import { withInputs, type CapturedResource } from "../tests/support/capture";
 import { Engine } from "../tests/support/engine";
 import { lowerBoundMs } from "./bound";
@@ -344,12 +344,16 @@ export async function runScale(
   }
 }
 
-/** One `up` of `n` new webhooks at one location with every request delayed `rttMs` × factor. */
+/**
+ * One `up` of `n` new webhooks at one location with every request delayed `rttMs` × factor.
+ * `onRequests` receives the user's request log of the `up` (for `--timeline`).
+ */
 export async function convergeWithRtt(
   template: CapturedResource,
   n: number,
   rttMs: number,
   f: number,
+  onRequests?: (requests: RequestLogEntry[]) => void,
 ): Promise<ScaleResults["rtt150"]> {
   const emulator: EmulatorHandle = await startEmulator({
     port: 0,
@@ -372,6 +376,7 @@ export async function convergeWithRtt(
       const ms = now() - t0;
       const requests = user.requests(since);
       const c = count(requests);
+      onRequests?.(requests);
       if (up.errors.length > 0) throw new Error(`rtt converge: ${up.errors.length} errors`);
       const firstAt = requests[0]?.time ?? since;
       const lastAt = requests[requests.length - 1]?.time ?? firstAt;

@@ -38,6 +38,7 @@ export function faultSpecSchema() {
       kind: z.enum(FAULT_KINDS as [FaultSpec["kind"], ...FaultSpec["kind"][]]),
       status: z.number().int().min(100).max(599).optional(),
       delayMs: z.number().min(0).optional(),
+      jitterMs: z.number().min(0).optional(),
       times: count.optional(),
       skip: z.number().int().min(0).optional(),
     })
@@ -45,6 +46,10 @@ export function faultSpecSchema() {
     .refine((f) => f.kind !== "delay" || f.delayMs !== undefined, {
       message: 'kind "delay" needs delayMs',
       path: ["delayMs"],
+    })
+    .refine((f) => f.kind === "delay" || f.jitterMs === undefined, {
+      message: 'jitterMs is for kind "delay" only',
+      path: ["jitterMs"],
     });
 }
 

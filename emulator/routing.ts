@@ -210,7 +210,7 @@ async function processApi(
     if (own === "reset") return reset();
     if (own) return answer(own);
     if (fault.kind === "delay") {
-      await state.sleep(fault.delayMs ?? 0);
+      await state.sleep((fault.delayMs ?? 0) + Math.random() * (fault.jitterMs ?? 0));
       if (state.stopped) return;
     }
   }

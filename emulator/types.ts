@@ -116,7 +116,9 @@ export const FAULT_KINDS: readonly FaultKind[] = [
  *
  * - `status`: answers `status` (default 500) with a JSON error body; no write.
  * - `wasSuccessfulFalse`: HTTP 200 with `WasSuccessful:false` and an error list; no write.
- * - `delay`: waits `delayMs`, then answers normally (the write commits even if the client gave up).
+ * - `delay`: waits `delayMs` (plus up to `jitterMs` more, drawn for each request), then goes on
+ *   like any request: rate-limited when it arrives there, then answered (the write commits even
+ *   if the client gave up).
  * - `reset`: destroys the socket before any reply; no write.
  * - `commitThenReset`: performs the request (the write commits), then destroys the socket.
  * - `throttle`: 409 with `Retry-After: 1` and an empty body; no write.
@@ -133,6 +135,11 @@ export interface FaultSpec {
   status?: number;
   /** For `delay`: how long to wait, in ms (not scaled by the time factor). */
   delayMs?: number;
+  /**
+   * For `delay`: up to this many ms more, uniformly drawn for each request (default 0): jittered
+   * round trips, the server counting each request after its own delay.
+   */
+  jitterMs?: number;
   /** How many matching requests it hits (default 1; `Infinity` = every one). */
   times?: number;
   /** How many matching requests it lets through first (default 0). */

@@ -141,9 +141,15 @@ export function urlSha256(url: string): string {
   return createHash("sha256").update(url, "utf8").digest("hex");
 }
 
+/** The schema of a location id, built once (a check runs it for every resource of a run). */
+let businessIdZod: z.ZodNumber | undefined;
+function businessIdSchema(): z.ZodNumber {
+  return (businessIdZod ??= z.number().int().min(1).max(MAX_INT32));
+}
+
 /** `businessId must be a positive integer` and friends, or undefined when the value is fine. */
 export function businessIdProblem(value: unknown, property = "businessId"): string | undefined {
-  const ok = z.number().int().min(1).max(MAX_INT32).safeParse(value).success;
+  const ok = businessIdSchema().safeParse(value).success;
   return ok
     ? undefined
     : `${property} must be a positive integer no greater than ${MAX_INT32} (the Nexudus location id); got ${describeValue(value)}`;

@@ -7,22 +7,40 @@
  * (POST/PUT/DELETE). Windows slide; a request takes a slot when it is sent, a retry takes a new
  * slot.
  *
- * The server counts a request when it *arrives*, which we cannot observe; we only know that it
- * arrived after we sent it and before we received its answer. So each slot's reference time is
- * the moment its answer came back (or, while it is still in flight, its send time plus
- * {@link DEFAULT_MAX_IN_FLIGHT_MS}, after which we assume it has arrived). A request may go when,
- * for every rule "at most L in W", the L-th latest reference time is at least W ago. That makes
- * the spacing immune to network and event-loop jitter at the cost of one round trip per request
- * in the 100 ms spacing (the minute windows, which bind any sustained load, lose one round trip
- * per minute).
+ * The server counts a request when it *arrives* (or somewhere else between our send and its
+ * answer), which we cannot observe. A request may go when, for every rule "at most L in W", the
+ * L-th latest *reference time* of the earlier calls the rule counts is at least W ago, where a
+ * call's reference time is the latest moment the server may have counted it, measured against
+ * the request about to go:
+ * - surely, its answer (or, while it is in flight, its send plus {@link DEFAULT_MAX_IN_FLIGHT_MS},
+ *   after which we assume it has arrived). This holds whatever the network does, at the cost of
+ *   a round trip per call in the spacing;
+ * - with steady round trips, its send plus a jitter margin, when that is earlier. A round trip
+ *   that takes as long every time shifts every count by the same delay after its send, so calls
+ *   spaced by their sends are counted as far apart; what round trips vary by (the jitter) is how
+ *   much closer two counts may come. The margin is the spread (longest − shortest) of the
+ *   recent round trips of the two kinds involved (reads, writes: at most {@link RTT_SAMPLES} of
+ *   each, the call's own included once answered), widened by {@link jitterWiden} of n samples
+ *   into a bound of the jitter's whole range that n uniform draws fall short of once in a
+ *   thousand (× 3.5 for 8 samples, × 1.3 for 32). It applies only with at least
+ *   {@link MIN_RTT_SAMPLES} samples, to this process's own calls, while the margin is shorter
+ *   than the shortest of those round trips (jitter as large as the round trip, as on a loaded
+ *   loopback, is not steady), and to a call still in flight only until it has taken longer than
+ *   any of them (then it counts from its answer). An unpredicted throttle ends it for the
+ *   limiter's lifetime: every call then counts from its answer.
+ * With a 150 ms round trip that varies by 10 ms, a burst goes about every 115 ms (the 100 ms
+ * spacing plus the margin) instead of every 250. tests/perf/limiter.jitter.test.ts checks that a
+ * server counting with the emulator's windows, on arrival or after processing, throttles nothing
+ * under jittered round trips.
  *
  * Scheduling is exact and FIFO within each kind: the limiter computes the earliest time the
  * request at the head of the queue may go and sleeps until then, waking early when an answer comes
- * back (no polling). One exception keeps the all-methods budget from going to waste: when the head
- * is a write held back by a window (say the 61st write of a minute), the first queued read may
- * overtake it, but only if sending that read now does not move the write's window-limited
- * earliest time (it may cost the write at most one 100 ms spacing). Without it, the GETs that
- * follow creates would idle behind a blocked POST while the minute's read budget expires unused.
+ * back or a read joins a queue whose head is a write (no polling). One exception keeps the
+ * all-methods budget from going to waste: when the head is a write held back by a window (say the
+ * 61st write of a minute), the first queued read may overtake it, but only if sending that read
+ * now does not move the write's window-limited earliest time (it may cost the write one
+ * spacing). Without it, the GETs that follow creates would idle behind a blocked POST while the
+ * minute's read budget expires unused.
  * The clock is injected, so the logic is tested with a fake clock.
  *
  * Limiters are process-wide: one per key (base URL + identity + time factor), made by
@@ -41,12 +59,6 @@
  *   `Retry-After` and doubles with each new throttle episode up to a minute (× time factor), with
  *   jitter, and resets after an answer that was not throttled. Requests already in flight when
  *   the hold began belong to the same episode (they do not double it again).
- *
- * Each of this process's calls counts from its answer minus half of the shortest round trip seen
- * lately (the part of it spent on the way back, at most) less the spread of those round trips (the
- * doubt about when the server counted it), in the spacing and in every window: a steady 150 ms
- * round trip costs about 175 ms a call in a burst instead of 250. On loopback the spread is most of
- * the round trip and the credit is 0. After an unpredicted throttle the limiter stops taking it.
  *
  * @module
  */
@@ -165,17 +177,54 @@ export interface RateLimiterOptions {
   /** Source of randomness for the throttle hold's jitter, in [0, 1) (default Math.random). */
   random?: () => number;
   /**
-   * The share of the shortest recent round trip a call in a burst is spaced earlier by
-   * (default {@link LATENCY_CREDIT}; 0 spaces every call from the previous answer).
+   * Whether this process's calls may count from their send plus the jitter of the recent round
+   * trips, when that is earlier than their answer (default true; false: every call counts from
+   * its answer, as after an unpredicted throttle). See the module doc.
    */
-  latencyCredit?: number;
+  sendSpacing?: boolean;
 }
 
-/** The share of the shortest recent round trip a burst call is spaced earlier by. */
-export const LATENCY_CREDIT = 0.5;
+/** How many recent round trips the jitter margin looks at. */
+export const RTT_SAMPLES = 32;
 
-/** How many recent round trips the credit looks at. */
-const RTT_SAMPLES = 16;
+/** The fewest round trips the jitter margin is estimated from (fewer: calls count from answers). */
+export const MIN_RTT_SAMPLES = 8;
+
+/**
+ * The chance {@link jitterWiden} allows that the jitter's range exceeds its bound: one estimate in
+ * a thousand (and a throttle needs two calls at opposite ends of that range besides).
+ */
+export const JITTER_RISK = 0.001;
+
+const widenings = new Map<number, number>();
+
+/**
+ * What the spread of `n` round trips is multiplied by to bound the whole range of the jitter
+ * (n >= 2): 1 / q, where n uniform draws all fall within a share q of their range with chance
+ * {@link JITTER_RISK} (n q^(n−1) − (n − 1) q^n = risk). 3.1 for 8 samples, 1.7 for 16, 1.3 for 32.
+ */
+export function jitterWiden(n: number): number {
+  let widen = widenings.get(n);
+  if (widen === undefined) {
+    let lo = 0;
+    let hi = 1;
+    for (let i = 0; i < 50; i++) {
+      const q = (lo + hi) / 2;
+      if (n * q ** (n - 1) - (n - 1) * q ** n < JITTER_RISK) lo = q;
+      else hi = q;
+    }
+    widen = 1 / hi;
+    widenings.set(n, widen);
+  }
+  return widen;
+}
+
+/** The recent round trips of one kind of call (reads or writes). */
+interface RttSamples {
+  readonly n: number;
+  readonly min: number;
+  readonly max: number;
+}
 
 /** The longest hold after unpredicted throttles, in ms before the time factor (a minute window). */
 export const MAX_THROTTLE_HOLD_MS = 60_000;
@@ -219,6 +268,8 @@ interface Waiter {
 /** One sent request. */
 interface Sent {
   readonly sentAt: number;
+  /** A POST, PUT or DELETE. */
+  readonly write: boolean;
   /** When its answer came back. */
   answeredAt?: number;
   /** Sent by another process (from the call history): its times are its answer's. */
@@ -294,9 +345,10 @@ export class RateLimiter implements Limiter {
   private holdStartedAt = -Infinity;
   /** Unpredicted throttle episodes in a row. */
   private episodes = 0;
-  /** The share of the shortest recent round trip taken off the spacing. */
-  private credit: number;
-  private readonly rtts: number[] = [];
+  /** Whether calls may count from their send plus the jitter (until an unpredicted throttle). */
+  private sendSpacing: boolean;
+  /** This process's latest round trips (ms) by kind, at most {@link RTT_SAMPLES} each. */
+  private readonly rtts: Record<"read" | "write", number[]> = { read: [], write: [] };
   /** Other processes' calls whose answers are not known yet, by id. */
   private readonly foreignInFlight = new Map<string, Sent>();
 
@@ -325,7 +377,7 @@ export class RateLimiter implements Limiter {
     this.timeFactor = f;
     this.history = opts.history;
     this.random = opts.random ?? Math.random;
-    this.credit = Math.min(1, Math.max(0, opts.latencyCredit ?? LATENCY_CREDIT));
+    this.sendSpacing = opts.sendSpacing ?? true;
     this.wallOffset = Date.now() - this.clock.now();
   }
 
@@ -343,7 +395,7 @@ export class RateLimiter implements Limiter {
         this.foreignInFlight.delete(call.id);
         continue;
       }
-      const sent: Sent = { sentAt: at, foreign: true };
+      const sent: Sent = { sentAt: at, write: call.write, foreign: true };
       this.all.insert(sent);
       if (call.write) this.writes.insert(sent);
       // Bounded: a process that died leaves calls without answers (they count until maxInFlight).
@@ -352,22 +404,50 @@ export class RateLimiter implements Limiter {
     }
   }
 
+  /** The recent round trips of each kind (none after an unpredicted throttle). */
+  private samples(): Record<"read" | "write", RttSamples | undefined> | undefined {
+    if (!this.sendSpacing) return undefined;
+    const of = (rtts: number[]): RttSamples | undefined =>
+      rtts.length === 0
+        ? undefined
+        : { n: rtts.length, min: Math.min(...rtts), max: Math.max(...rtts) };
+    return { read: of(this.rtts.read), write: of(this.rtts.write) };
+  }
+
   /**
-   * Half the shortest recent round trip, less the spread of the recent round trips (how unsure we
-   * are of when the server counted a call): 0 on loopback, where processing jitter is most of the
-   * round trip, without samples, or after a throttle.
+   * How a request of this kind sent at `now` sees each earlier call: the latest time the server
+   * may have counted it, relative to this request's own count (see the module doc).
    */
-  private spacingCredit(): number {
-    if (this.credit === 0 || this.rtts.length === 0) return 0;
-    const min = Math.min(...this.rtts);
-    const spread = Math.max(...this.rtts) - min;
-    return Math.max(0, this.credit * min - spread);
+  private referencer(write: boolean, now: number): (s: Sent) => number {
+    const samples = this.samples();
+    return (s) => {
+      const surely = Math.min(s.answeredAt ?? Infinity, s.sentAt + this.maxInFlightMs);
+      if (!samples || s.foreign) return surely;
+      const a = samples[s.write ? "write" : "read"];
+      const b = samples[write ? "write" : "read"];
+      if (!a || !b) return surely;
+      const n = a === b ? a.n : a.n + b.n;
+      if (n < MIN_RTT_SAMPLES) return surely;
+      const min = Math.min(a.min, b.min);
+      const max = Math.max(a.max, b.max);
+      // Its own round trip, once answered, belongs in the spread (it may be older than the
+      // samples); still in flight after longer than any recent one, it is not steady: wait for
+      // its answer.
+      const rtt = s.answeredAt === undefined ? undefined : s.answeredAt - s.sentAt;
+      if (rtt === undefined && now - s.sentAt > max) return surely;
+      // The spread of n samples, widened to a bound of the jitter's whole range.
+      const lo = Math.min(min, rtt ?? min);
+      const margin = (Math.max(max, rtt ?? max) - lo) * jitterWiden(n);
+      // Jitter as large as the round trip itself (loopback under load) is not steady.
+      if (margin >= lo) return surely;
+      return Math.min(surely, s.sentAt + margin);
+    };
   }
 
   throttled(slot: Slot, retryAfterMs: number): number {
     const sentAt = (slot as { sentAt?: number }).sentAt ?? this.clock.now();
     const now = this.clock.now();
-    this.credit = 0;
+    this.sendSpacing = false;
     if (sentAt >= this.holdStartedAt || this.holdUntil < now) this.episodes++;
     const ms = throttleHoldMs(retryAfterMs, this.episodes, this.timeFactor, this.random);
     if (now + ms > this.holdUntil) {
@@ -378,11 +458,6 @@ export class RateLimiter implements Limiter {
     return ms;
   }
 
-  /** By when a sent request has surely reached the server. */
-  private reference(s: Sent): number {
-    return Math.min(s.answeredAt ?? Infinity, s.sentAt + this.maxInFlightMs);
-  }
-
   /**
    * The `limit`-th latest reference time in `log` (plus `extra`, a request that would be sent
    * now, when given), or undefined when it holds fewer entries.
@@ -390,8 +465,8 @@ export class RateLimiter implements Limiter {
   private nthLatestReference(
     log: SentLog,
     limit: number,
-    extra?: Sent,
-    credit = 0,
+    extra: Sent | undefined,
+    reference: (s: Sent) => number,
   ): number | undefined {
     const size = log.size + (extra ? 1 : 0);
     const at = (i: number): Sent =>
@@ -403,8 +478,7 @@ export class RateLimiter implements Limiter {
     for (let i = 1; i <= size; i++) {
       const s = at(i);
       if (i > limit && s.sentAt < pivot.sentAt - this.maxInFlightMs) break;
-      const ref = this.reference(s);
-      refs.push(credit > 0 && !s.foreign ? Math.max(s.sentAt, ref - credit) : ref);
+      refs.push(reference(s));
     }
     if (refs.length === limit) return Math.min(...refs);
     refs.sort((a, b) => b - a);
@@ -424,15 +498,15 @@ export class RateLimiter implements Limiter {
    * at `now` first.
    */
   private earliestUnder(write: boolean, now: number, spacing: boolean, readNow = false): number {
-    const extra: Sent | undefined = readNow ? { sentAt: now } : undefined;
+    const extra: Sent | undefined = readNow ? { sentAt: now, write: false } : undefined;
     let at = Math.max(now, this.holdUntil);
-    const credit = this.spacingCredit();
+    const reference = this.referencer(write, now);
     for (const rule of this.rules) {
       if (rule.writesOnly && !write) continue;
       if (rule.spacing && !spacing) continue;
       const ref = rule.writesOnly
-        ? this.nthLatestReference(this.writes, rule.limit, undefined, credit)
-        : this.nthLatestReference(this.all, rule.limit, extra, credit);
+        ? this.nthLatestReference(this.writes, rule.limit, undefined, reference)
+        : this.nthLatestReference(this.all, rule.limit, extra, reference);
       if (ref !== undefined) at = Math.max(at, ref + rule.windowMs + this.slackMs);
     }
     return at;
@@ -459,6 +533,9 @@ export class RateLimiter implements Limiter {
         resolve,
       });
       if (!this.pumping) void this.pump();
+      // A read may overtake a write held back by a window: the sleeping pump looks again. (Not on
+      // every request: each look polls the call history, at most once a millisecond.)
+      else if (!write && this.queue[0]?.write) this.wake?.abort();
     });
   }
 
@@ -510,7 +587,7 @@ export class RateLimiter implements Limiter {
   }
 
   private take(write: boolean, now: number): Slot {
-    const sent: Sent = { sentAt: now };
+    const sent: Sent = { sentAt: now, write };
     this.all.push(sent);
     this.all.prune(now - this.spans.all.windowMs, this.spans.all.keep, this.maxInFlightMs);
     if (write) {
@@ -528,8 +605,9 @@ export class RateLimiter implements Limiter {
       done: (throttled?: boolean) => {
         if (sent.answeredAt !== undefined) return;
         sent.answeredAt = this.clock.now();
-        this.rtts.push(sent.answeredAt - sent.sentAt);
-        if (this.rtts.length > RTT_SAMPLES) this.rtts.shift();
+        const rtts = this.rtts[write ? "write" : "read"];
+        rtts.push(sent.answeredAt - sent.sentAt);
+        if (rtts.length > RTT_SAMPLES) rtts.shift();
         if (!throttled && sent.sentAt >= this.holdStartedAt) this.episodes = 0;
         if (seq !== undefined) this.history?.answered(seq, sent.answeredAt + this.wallOffset);
         this.wake?.abort();

@@ -4,6 +4,9 @@
  */
 import {
   DOCUMENTED_LIMITS,
+  JITTER_RISK,
+  jitterWiden,
+  MIN_RTT_SAMPLES,
   RateLimiter,
   limiterStats,
   resetLimiterStats,
@@ -39,6 +42,24 @@ function fakeClock(start = 0) {
       }),
   };
   return { clock, state };
+}
+
+/**
+ * A clock whose sleeps end only when woken (an answer, a new request): time stands still unless
+ * the test moves it. `sleeps` lists every sleep asked for.
+ */
+function manualClock() {
+  const sleeps: number[] = [];
+  const state = { now: 0 };
+  const clock: LimiterClock = {
+    now: () => state.now,
+    sleep: (ms, signal) =>
+      new Promise((resolve) => {
+        sleeps.push(ms);
+        signal.addEventListener("abort", () => resolve(), { once: true });
+      }),
+  };
+  return { clock, state, sleeps };
 }
 
 function stats(): LimiterStats {
@@ -162,7 +183,7 @@ describe("RateLimiter", () => {
 
   it("counts from the answer, not the send: the server may see a request late", async () => {
     const { clock, state } = fakeClock();
-    const limiter = new RateLimiter({ clock, slackMs: 0, stats: stats(), latencyCredit: 0 });
+    const limiter = new RateLimiter({ clock, slackMs: 0, stats: stats(), sendSpacing: false });
     const first = await limiter.acquire(false); // sent at 0
     state.now = 40;
     first.done(); // answered at 40: it reached the server somewhere in [0, 40]
@@ -178,22 +199,13 @@ describe("RateLimiter", () => {
   });
 
   it("an answer wakes the waiting request early (no polling)", async () => {
-    const sleeps: number[] = [];
-    const state = { now: 0 };
-    const clock: LimiterClock = {
-      now: () => state.now,
-      sleep: (ms, signal) =>
-        new Promise((resolve) => {
-          sleeps.push(ms);
-          signal.addEventListener("abort", () => resolve(), { once: true });
-        }),
-    };
+    const { clock, state, sleeps } = manualClock();
     const limiter = new RateLimiter({
       clock,
       slackMs: 0,
       maxInFlightMs: 500,
       stats: stats(),
-      latencyCredit: 0,
+      sendSpacing: false,
     });
     const first = await limiter.acquire(false);
     let grantedAt: number | undefined;
@@ -255,28 +267,112 @@ describe("process-wide limiters", () => {
   });
 });
 
-describe("sharing the budget with other processes", () => {
-  it("spaces a burst from the answer minus half the shortest round trip, until a throttle", async () => {
+describe("send spacing", () => {
+  it("with steady round trips, spaces a burst from the send plus the jitter margin, until a throttle", async () => {
     const { clock, state } = fakeClock();
     const limiter = new RateLimiter({ clock, slackMs: 0, stats: stats() });
-    const first = await limiter.acquire(false); // sent at 0
-    state.now = 40;
-    first.done(); // a 40 ms round trip: at most 20 of it on the way back (the credit)
-    expect(limiter.earliest(false, 40)).toBe(120);
-    // A throttle the limiter let through: no more credit, and a hold of Retry-After (no jitter).
+    const rtts = [40, 42, 41, 40, 41, 42, 40, 41];
+    expect(rtts).toHaveLength(MIN_RTT_SAMPLES);
+    let sent = 0;
+    for (const [i, rtt] of rtts.entries()) {
+      const slot = await limiter.acquire(false);
+      sent = state.now;
+      state.now += rtt;
+      slot.done();
+      // Fewer than MIN_RTT_SAMPLES round trips: every call counts from its answer.
+      if (i < rtts.length - 1) expect(limiter.earliest(false, state.now)).toBe(state.now + 100);
+    }
+    // Eight samples, spread 2, widened by jitterWiden(8) (3.46): the next call 6.9 ms after the
+    // last one's send plus the spacing. (The rule of before, answer − (40 / 2 − 2), gave 41 + 82.)
+    expect(limiter.earliest(false, state.now)).toBeCloseTo(sent + 2 * jitterWiden(8) + 100, 9);
+    expect(sent + 2 * jitterWiden(8)).toBeLessThan(sent + 41 - (40 / 2 - 2));
+    // A throttle the limiter let through: back to answers, and a hold of Retry-After (no jitter).
     const noJitter = new RateLimiter({ clock, slackMs: 0, stats: stats(), random: () => 0 });
-    const a = await noJitter.acquire(false);
-    state.now = 80;
-    a.done(true);
-    expect(noJitter.throttled(a, 1000)).toBe(1000);
-    expect(noJitter.earliest(false, 80)).toBe(1080);
-    const b = await noJitter.acquire(false); // granted at 1080
-    expect(state.now).toBe(1080);
-    state.now = 1120;
-    b.done();
-    expect(noJitter.earliest(false, 1120)).toBe(1220); // spaced from the answer again
+    for (const rtt of rtts) {
+      const slot = await noJitter.acquire(false);
+      state.now += rtt;
+      slot.done();
+    }
+    const x = await noJitter.acquire(false);
+    state.now += 40;
+    x.done(true);
+    expect(noJitter.throttled(x, 1000)).toBe(1000);
+    expect(noJitter.earliest(false, state.now)).toBe(state.now + 1000);
+    state.now += 1000;
+    const y = await noJitter.acquire(false);
+    state.now += 40;
+    y.done();
+    expect(noJitter.earliest(false, state.now)).toBe(state.now + 100); // from the answer again
   });
 
+  it("with steady round trips, a call may go while the one before is in flight; an overdue one holds it", async () => {
+    const { clock, state } = fakeClock();
+    const limiter = new RateLimiter({ clock, slackMs: 0, stats: stats() });
+    for (const rtt of [150, 152, 151, 150, 151, 152, 150, 151]) {
+      const s = await limiter.acquire(true);
+      state.now += rtt;
+      s.done();
+    }
+    await limiter.acquire(true); // in flight
+    const sent = state.now;
+    expect(limiter.earliest(true, sent)).toBeCloseTo(sent + 2 * jitterWiden(8) + 100, 9);
+    // 153 ms later it has taken longer than any recent round trip: wait for its answer (or 500 ms).
+    expect(limiter.earliest(true, sent + 153)).toBe(sent + 500 + 100);
+  });
+
+  it("estimates the jitter of writes from writes; jitter as large as the round trip is not steady", async () => {
+    const { clock, state } = fakeClock();
+    const limiter = new RateLimiter({ clock, slackMs: 0, stats: stats() });
+    const take = async (write: boolean, rtt: number) => {
+      const s = await limiter.acquire(write);
+      state.now += rtt;
+      s.done();
+      return state.now - rtt;
+    };
+    await take(false, 60); // a search: 60 ms
+    let last = 0;
+    for (const rtt of [20, 21, 20, 21, 20, 21, 20, 20]) last = await take(true, rtt);
+    // Write after write: the writes' spread (1 ms) widened, the search's 60 ms does not count.
+    expect(limiter.earliest(true, state.now)).toBeCloseTo(last + jitterWiden(8) + 100, 9);
+    const read = await take(false, 62);
+    // Write after a read: the spread of both kinds (20 .. 62 ms) is larger than the shortest
+    // round trip: not steady, the read counts from its answer.
+    expect(limiter.earliest(true, state.now)).toBe(read + 62 + 100);
+  });
+
+  it("widens the spread of n round trips to bound the jitter's range but once in a thousand", () => {
+    // n uniform draws all fall within a share q of the range with chance n q^(n−1) − (n−1) q^n.
+    for (const n of [2, 8, 16, 32, 64]) {
+      const q = 1 / jitterWiden(n);
+      expect(n * q ** (n - 1) - (n - 1) * q ** n).toBeCloseTo(JITTER_RISK, 9);
+    }
+    expect(jitterWiden(8)).toBeCloseTo(3.46, 2);
+    expect(jitterWiden(32)).toBeCloseTo(1.34, 2);
+    expect(jitterWiden(64)).toBeLessThan(jitterWiden(32));
+  });
+
+  it("a read queued while the limiter sleeps for a write's window goes at once", async () => {
+    const { clock, state, sleeps } = manualClock();
+    const limiter = new RateLimiter({
+      limits: { ...NO_LIMITS, writesPerMinute: 1 },
+      clock,
+      slackMs: 0,
+      stats: stats(),
+    });
+    (await limiter.acquire(true)).done(); // t=0
+    let writeAt: number | undefined;
+    void limiter.acquire(true).then((s) => ((writeAt = state.now), s.done()));
+    await new Promise((r) => setImmediate(r));
+    expect(sleeps).toEqual([60_000]); // the pump sleeps until the write's minute
+    state.now = 5;
+    const read = await limiter.acquire(false); // before: it waited behind that sleep
+    expect(state.now).toBe(5);
+    read.done();
+    expect(writeAt).toBeUndefined();
+  });
+});
+
+describe("sharing the budget with other processes", () => {
   it("each new throttle episode doubles the hold up to a minute; in-flight throttles do not", async () => {
     const { clock, state } = fakeClock();
     // maxInFlightMs 0: the second goes 100 ms after the first is sent, both in flight.

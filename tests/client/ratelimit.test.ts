@@ -71,6 +71,35 @@ describe("client-side rate limiting", () => {
     expect(elapsed).toBeLessThan(60_000 * TF + 4000);
   });
 
+  it("jittered round trips (20 to 30 ms, counted after the delay): 70 parallel creates, at most the tolerated 409", async () => {
+    // Every request waits 20 ms plus up to 10 ms more before the emulator counts and answers it:
+    // the limiter spaces the burst from the sends plus the jitter margin (provider/limiter.ts),
+    // across the 60-writes minute. tests/perf/limiter.jitter.test.ts checks the same rule in
+    // virtual time, without the loopback's own jitter.
+    emu.injectFault({ route: "*", kind: "delay", delayMs: 20, jitterMs: 10, times: Infinity });
+    try {
+      const client = tokenClient(emu, { rateLimit: true });
+      const started = performance.now();
+      const created = await Promise.all(
+        Array.from({ length: 70 }, (_, i) => client.create(body(`jitter-${i}`))),
+      );
+      const elapsed = performance.now() - started;
+      expect(new Set(created.map((c) => c.id)).size).toBe(70);
+      const { 200: ok, 409: throttled = 0, ...other } = statuses();
+      expect({ ok, other }).toEqual({ ok: 70, other: {} });
+      expect(throttled).toBeLessThanOrEqual(TOLERATED_409S);
+      // The 61st POST waits for the first to leave the (1.2 s) minute.
+      expect(elapsed).toBeGreaterThanOrEqual(60_000 * TF);
+      recordFigures("client: 70 creates with 20-30 ms round trips (time factor 0.02)", {
+        calls: 70,
+        "409s": throttled,
+        "elapsed (ms)": Math.round(elapsed),
+      });
+    } finally {
+      emu.clearFaults();
+    }
+  });
+
   it("without the limiter the same burst is throttled (the emulator enforces the limits)", async () => {
     const client = tokenClient(emu, { rateLimit: false, maxRetries: 0 });
     const id = emu.insert(body("unlimited")).Id;

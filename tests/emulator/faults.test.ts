@@ -64,6 +64,19 @@ describe("fault kinds", () => {
     expect(emu.requests()[0]).toMatchObject({ status: 200, fault: "delay" });
   });
 
+  it("delay with jitterMs waits delayMs plus up to jitterMs more, drawn for each request", async () => {
+    emu.injectFault({ route: "create", kind: "delay", delayMs: 40, jitterMs: 60, times: 2 });
+    for (let i = 0; i < 2; i++) {
+      const t0 = Date.now();
+      const r = await create();
+      const waited = Date.now() - t0;
+      expect(waited).toBeGreaterThanOrEqual(35);
+      expect(waited).toBeLessThan(40 + 60 + 500); // loose: a loaded machine delays timers
+      expect(r.status).toBe(200);
+    }
+    expect(emu.records()).toHaveLength(2);
+  });
+
   it("delay commits the write even when the client gave up", async () => {
     emu.injectFault({ route: "create", kind: "delay", delayMs: 150 });
     await expect(
@@ -269,6 +282,10 @@ describe("matching", () => {
     expect(() => emu.injectFault({ route: "nope" as "get", kind: "reset" })).toThrow(/route/);
     expect(() => emu.injectFault({ route: "get", kind: "explode" as "reset" })).toThrow(/kind/);
     expect(() => emu.injectFault({ route: "get", kind: "reset", times: -1 })).toThrow(/times/);
+    expect(() => emu.injectFault({ route: "get", kind: "reset", jitterMs: 5 })).toThrow(/jitterMs/);
+    expect(() =>
+      emu.injectFault({ route: "get", kind: "delay", delayMs: 5, jitterMs: -1 }),
+    ).toThrow(/jitterMs/);
   });
 });
 

@@ -11,7 +11,8 @@
  * as early as possible, no W-long window sees more than L.
  */
 import fc from "fast-check";
-import { RateLimiter, type LimiterClock, type RateLimits } from "../../provider/limiter";
+import { RateLimiter, type RateLimits } from "../../provider/limiter";
+import { VirtualTime } from "../support/virtualTime";
 
 /** Runs of the property: each simulates up to 40 requests in virtual time (about 5 ms a run). */
 const NUM_RUNS = 150;
@@ -19,52 +20,6 @@ const NUM_RUNS = 150;
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
-
-/**
- * Virtual time driven by a timer queue: the limiter's sleeps and the test's events (arrivals,
- * answers) are timers; `run()` lets pending callbacks settle, then jumps to the next timer.
- */
-class VirtualTime {
-  now = 0;
-  private timers: { at: number; seq: number; fire: () => void }[] = [];
-  private seq = 0;
-
-  readonly clock: LimiterClock = {
-    now: () => this.now,
-    sleep: (ms, signal) =>
-      new Promise((resolve) => {
-        if (signal.aborted) return resolve();
-        const timer = this.at(this.now + Math.max(0, ms), () => {
-          signal.removeEventListener("abort", onAbort);
-          resolve();
-        });
-        const onAbort = () => {
-          this.timers = this.timers.filter((t) => t !== timer);
-          resolve();
-        };
-        signal.addEventListener("abort", onAbort, { once: true });
-      }),
-  };
-
-  at(time: number, fire: () => void) {
-    const timer = { at: time, seq: this.seq++, fire };
-    this.timers.push(timer);
-    return timer;
-  }
-
-  async run(): Promise<void> {
-    for (;;) {
-      await new Promise((resolve) => setImmediate(resolve));
-      if (this.timers.length === 0) return;
-      const next = this.timers.reduce((a, b) =>
-        b.at < a.at || (b.at === a.at && b.seq < a.seq) ? b : a,
-      );
-      this.timers = this.timers.filter((t) => t !== next);
-      this.now = Math.max(this.now, next.at);
-      next.fire();
-    }
-  }
-}
 
 interface Request {
   write: boolean;
@@ -116,7 +71,7 @@ async function simulate(
     // The latency credit assumes an answer takes at least half the shortest round trip to come
     // back, which virtual time does not model: the windows are checked on the plain reference
     // (the answer, or the in-flight bound); the credit has its own tests in limiter.test.ts.
-    latencyCredit: 0,
+    sendSpacing: false,
     clock: time.clock,
     stats: { acquired: 0, waits: 0, totalWaitMs: 0, maxWaitMs: 0 },
   });
