@@ -904,7 +904,12 @@ async function main(): Promise<void> {
   console.log(table);
   for (const file of [opts.out, opts.table, opts.chart])
     fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(opts.out, JSON.stringify(results, null, 2) + "\n");
+  // The scale figures (`--scale`, a separate run of several minutes) stay until that run redoes them.
+  const previous = fs.existsSync(opts.out)
+    ? (JSON.parse(fs.readFileSync(opts.out, "utf8")) as { scale?: unknown })
+    : {};
+  const written = previous.scale === undefined ? results : { ...results, scale: previous.scale };
+  fs.writeFileSync(opts.out, JSON.stringify(written, null, 2) + "\n");
   fs.writeFileSync(opts.table, table);
   fs.writeFileSync(
     opts.chart,
