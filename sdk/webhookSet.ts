@@ -61,8 +61,8 @@ const SET_TYPE = "nexudus:index:WebhookSet";
  * The URN is what the engine would compute from the name (`urn:pulumi:<stack>::<project>::` +
  * the set's type + `$` + the child's type + `::` + the name: the root stack's type is left out),
  * but Pulumi turns a `{name}` alias into it through about ten Outputs per child, made when the
- * child is constructed: 140 MB of a 300-set program's peak (`npm run bench -- --scale`). Under a
- * parent, or with set aliases the child must inherit, the engine's own rule is kept.
+ * child is constructed: about 100 MB of a 300-set program's peak (`npm run bench -- --scale`).
+ * Under a parent, or with set aliases the child must inherit, the engine's own rule is kept.
  */
 function childAlias(
   opts: pulumi.ComponentResourceOptions | undefined,
