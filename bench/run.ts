@@ -341,6 +341,22 @@ export function count(log: RequestLogEntry[]) {
 }
 
 export const seconds = (ms: number): number => Math.round(ms) / 1000;
+/** `a / b` rounded to 3 decimals (a bound is never 0; guarded anyway). */
+export const ratio = (a: number, b: number): number =>
+  Math.round((a / Math.max(b, 1e-9)) * 1000) / 1000;
+
+/**
+ * The lower bound of the calls a converge made (bench/bound.ts): each of its reads (a search
+ * page, a GET) waits for a write.
+ */
+export const boundOfCalls = (c: { writes: number; reads: number }, timeFactor: number): number =>
+  lowerBoundMs({ writes: c.writes, reads: c.reads, dependentReads: c.reads }, { timeFactor });
+
+/** When a run's first and last calls reached the server (both `since` when it made none). */
+export function callSpan(requests: RequestLogEntry[], since: number) {
+  const first = requests[0]?.time ?? since;
+  return { first, last: requests[requests.length - 1]?.time ?? first };
+}
 export const now = (): number => performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -431,12 +447,8 @@ async function converge(
     const ms = now() - t0;
     const requests = user.requests(since);
     const c = count(requests);
-    const bound = lowerBoundMs(
-      { writes: c.writes, reads: c.reads, dependentReads: c.reads },
-      { timeFactor },
-    );
-    const first = requests[0]?.time ?? since;
-    const last = requests[requests.length - 1]?.time ?? first;
+    const bound = boundOfCalls(c, timeFactor);
+    const { first, last } = callSpan(requests, since);
     timelines[`converge-${n}`] = requests.map((r) => [r.time - first, r.method, r.route, r.status]);
 
     const before = user.requests().length;
@@ -459,8 +471,8 @@ async function converge(
       firstCallSeconds: seconds(first - since),
       callSpanSeconds: seconds(last - first),
       boundSeconds: seconds(bound),
-      ratio: Math.round((ms / bound) * 1000) / 1000,
-      spanRatio: Math.round(((last - first) / bound) * 1000) / 1000,
+      ratio: ratio(ms, bound),
+      spanRatio: ratio(last - first, bound),
       checkDiffMsPerResource,
       noChangeUpCalls,
       hostPeakRssMb: peakRssMb(host.pid),

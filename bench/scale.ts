@@ -28,7 +28,19 @@ import { withInputs, type CapturedResource } from "../tests/support/capture";
 import { Engine } from "../tests/support/engine";
 import { lowerBoundMs } from "./bound";
 import type { ProgramEnd, ProgramMemoryResult } from "./programMemory";
-import { copyState, count, hostFor, log, newUser, now, seconds, type ConvergeResult } from "./run";
+import {
+  boundOfCalls,
+  callSpan,
+  copyState,
+  count,
+  hostFor,
+  log,
+  newUser,
+  now,
+  ratio,
+  seconds,
+  type ConvergeResult,
+} from "./run";
 
 /** Options of {@link runScale}. */
 export interface ScaleOptions {
@@ -122,8 +134,6 @@ function accountFleet(template: CapturedResource, n: number, prefix: string): Ca
   );
 }
 
-const ratio = (a: number, b: number): number => Math.round((a / Math.max(b, 1e-9)) * 1000) / 1000;
-
 async function programMemory(
   kind: "sets" | "webhooks",
   sets: number,
@@ -193,8 +203,7 @@ export async function runScale(
     const upMs = now() - t0;
     const upLog = owner.requests(since);
     const upCalls = count(upLog);
-    const firstAt = upLog[0]?.time ?? since;
-    const lastAt = upLog[upLog.length - 1]?.time ?? firstAt;
+    const { first: firstAt, last: lastAt } = callSpan(upLog, since);
     const firstUp: ScaleResults["firstUp"] = {
       n,
       locations,
@@ -208,12 +217,7 @@ export async function runScale(
       callSpanSeconds: seconds(lastAt - firstAt),
       boundSeconds: seconds(lowerBoundMs({ writes: n, reads: 0 }, { timeFactor: f })),
       ratio: 0,
-      callsBoundSeconds: seconds(
-        lowerBoundMs(
-          { writes: upCalls.writes, reads: upCalls.reads, dependentReads: upCalls.reads },
-          { timeFactor: f },
-        ),
-      ),
+      callsBoundSeconds: seconds(boundOfCalls(upCalls, f)),
     };
     firstUp.ratio = ratio(firstUp.seconds, firstUp.boundSeconds);
     log(
@@ -378,12 +382,8 @@ export async function convergeWithRtt(
       const c = count(requests);
       onRequests?.(requests);
       if (up.errors.length > 0) throw new Error(`rtt converge: ${up.errors.length} errors`);
-      const firstAt = requests[0]?.time ?? since;
-      const lastAt = requests[requests.length - 1]?.time ?? firstAt;
-      const bound = lowerBoundMs(
-        { writes: c.writes, reads: c.reads, dependentReads: c.reads },
-        { timeFactor: f },
-      );
+      const { first: firstAt, last: lastAt } = callSpan(requests, since);
+      const bound = boundOfCalls(c, f);
       const result = {
         n,
         rttMs,
