@@ -86,7 +86,7 @@ export function startRig(opts: RigOptions = {}): Promise<Rig> {
   });
 }
 
-/** What the suites about odd servers start with: see {@link startExclusiveRig}. */
+/** What the suites about odd servers start with: see {@link useExclusiveRig}. */
 export interface ExclusiveRig {
   rig: Rig;
   /** The base WebHook, captured once. */
@@ -96,23 +96,32 @@ export interface ExclusiveRig {
 }
 
 /**
- * A rig configured with `token`, the base WebHook and an exclusive set at {@link HQ} whose hooks
- * go to `setUrl`: the two callers of a paged search (adopt and the exclusive preview).
+ * A suite's rig configured with `token`, the base WebHook and an exclusive set at {@link HQ} whose
+ * hooks go to `setUrl`: the two callers of a paged search (adopt and the exclusive preview). Like
+ * `useRig`: filled in before the suite's tests; after them stopped, and nothing it printed may
+ * hold the token.
  */
-export async function startExclusiveRig(token: string, setUrl: string): Promise<ExclusiveRig> {
-  const template = await captureTemplate();
-  const exclusive = await captureSet(
-    () => {
-      new WebhookSet("hq", {
-        businessId: HQ,
-        url: setUrl,
-        hooks: ["BookingUpdate"],
-        exclusive: true,
-      });
-    },
-    { ids: "ref" },
-  );
-  return { rig: await startRig({ token }), template, exclusive };
+export function useExclusiveRig(token: string, setUrl: string): ExclusiveRig {
+  const suite = {} as ExclusiveRig;
+  beforeAll(async () => {
+    suite.template = await captureTemplate();
+    suite.exclusive = await captureSet(
+      () => {
+        new WebhookSet("hq", {
+          businessId: HQ,
+          url: setUrl,
+          hooks: ["BookingUpdate"],
+          exclusive: true,
+        });
+      },
+      { ids: "ref" },
+    );
+    suite.rig = await startRig({ token });
+  });
+  afterAll(async () => {
+    expect(await suite.rig?.stop()).not.toContain(token);
+  });
+  return suite;
 }
 
 /** Starts `n` things at most `max` at a time (hosts cost a core-second each to start). */

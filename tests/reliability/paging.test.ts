@@ -14,25 +14,16 @@ import type { CapturedResource } from "../support/capture";
 import { Engine } from "../support/engine";
 import { recordFigures } from "../support/figures";
 import { desiredOf, type CapturedSet } from "../set/helpers";
-import { HQ, hookFrom, startExclusiveRig, type Rig } from "./helpers";
+import { HQ, hookFrom, useExclusiveRig, type Rig } from "./helpers";
 
 const TOKEN = "tok-paging-7d20b4";
 const TARGET = "https://hooks.example.com/nexudus/adopt-me";
 
+const suite = useExclusiveRig(TOKEN, "https://hooks.example.com/nexudus/set");
 let rig: Rig;
 let template: CapturedResource;
 let exclusive: CapturedSet;
-
-beforeAll(async () => {
-  ({ rig, template, exclusive } = await startExclusiveRig(
-    TOKEN,
-    "https://hooks.example.com/nexudus/set",
-  ));
-});
-
-afterAll(async () => {
-  expect(await rig?.stop()).not.toContain(TOKEN);
-});
+beforeAll(() => ({ rig, template, exclusive } = suite));
 
 const rows: Record<string, string | number>[] = [];
 let unbounded = 0;

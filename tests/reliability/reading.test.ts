@@ -13,24 +13,15 @@ import type { CapturedResource } from "../support/capture";
 import { Engine } from "../support/engine";
 import { recordFigures } from "../support/figures";
 import { desiredOf, type CapturedSet } from "../set/helpers";
-import { HQ, hookFrom, startExclusiveRig, type Rig } from "./helpers";
+import { HQ, hookFrom, useExclusiveRig, type Rig } from "./helpers";
 
 const TOKEN = "tok-reading-61c0ee";
 
+const suite = useExclusiveRig(TOKEN, "https://hooks.example.com/reading/set");
 let rig: Rig;
 let template: CapturedResource;
 let exclusive: CapturedSet;
-
-beforeAll(async () => {
-  ({ rig, template, exclusive } = await startExclusiveRig(
-    TOKEN,
-    "https://hooks.example.com/reading/set",
-  ));
-});
-
-afterAll(async () => {
-  expect(await rig?.stop()).not.toContain(TOKEN);
-});
+beforeAll(() => ({ rig, template, exclusive } = suite));
 
 afterEach(() => {
   rig.emulator.setQuirks({});
