@@ -8,13 +8,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as ts from "typescript";
-import { startEmulator, type EmulatorHandle, type WebhookRecord } from "../../emulator";
+import { type EmulatorHandle, type WebhookRecord } from "../../emulator";
 import { actionName } from "../../provider/actions";
 import { identifierFor } from "../../cli/codegen";
 import { captureResources, type CapturedResource } from "../support/capture";
 import { Engine } from "../support/engine";
 import { REPO_ROOT, startHost, type Host } from "../support/host";
-import { ADMIN_TOKEN, cli, envFor, requestsOf } from "./helpers";
+import { ADMIN_TOKEN, cli, requestsOf, startCliEmulator } from "./helpers";
 
 const TMP_ROOT = path.join(__dirname, ".tmp-export");
 const LOCATION = 1234;
@@ -80,13 +80,7 @@ describe("export", () => {
   let dir: string;
 
   beforeAll(async () => {
-    emu = await startEmulator({
-      locations: [
-        { id: LOCATION, name: "HQ" },
-        { id: 5678, name: "Annex" },
-      ],
-    });
-    env = envFor(emu);
+    ({ emu, env } = await startCliEmulator());
     hooks = handMade(emu);
     for (let i = 0; i < 3; i++) {
       emu.insert({

@@ -3,10 +3,10 @@
  * action and URL (every event is delivered once per copy) are a problem of their own, listed with
  * their ids, against the emulator.
  */
-import { startEmulator, type EmulatorHandle } from "../../emulator";
+import { type EmulatorHandle } from "../../emulator";
 import type { HealthJson } from "../../cli/health";
 import { recordFigures } from "../support/figures";
-import { cli, envFor, tableRows } from "./helpers";
+import { cli, tableRows, startCliEmulator } from "./helpers";
 
 const NOW = Date.parse("2025-03-01T00:00:00.000Z");
 const TARGET = "https://hooks.example.com/nexudus/bookings";
@@ -17,13 +17,7 @@ describe("health: duplicates", () => {
   const ids: Record<string, number> = {};
 
   beforeAll(async () => {
-    emu = await startEmulator({
-      locations: [
-        { id: 1234, name: "HQ" },
-        { id: 5678, name: "Annex" },
-      ],
-    });
-    env = envFor(emu);
+    ({ emu, env } = await startCliEmulator());
     const add = (key: string, BusinessId: number, Action: number, URL: string) => {
       ids[key] = emu.insert({
         BusinessId,

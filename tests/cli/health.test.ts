@@ -2,9 +2,9 @@
  * `nexudus-webhooks health` against the emulator: the rules (disabled, failing, silent), the exit
  * code a pipeline gates on, the per-location summary and the JSON report.
  */
-import { startEmulator, type EmulatorHandle, type WebhookRecord } from "../../emulator";
+import { type EmulatorHandle, type WebhookRecord } from "../../emulator";
 import type { HealthJson } from "../../cli/health";
-import { cli, envFor, tableRows } from "./helpers";
+import { cli, tableRows, startCliEmulator } from "./helpers";
 
 const NOW = Date.parse("2025-03-01T00:00:00.000Z");
 
@@ -14,13 +14,7 @@ describe("health", () => {
   const hooks: Record<string, WebhookRecord> = {};
 
   beforeAll(async () => {
-    emu = await startEmulator({
-      locations: [
-        { id: 1234, name: "HQ" },
-        { id: 5678, name: "Annex" },
-      ],
-    });
-    env = envFor(emu);
+    ({ emu, env } = await startCliEmulator());
     const add = (key: string, fields: Partial<WebhookRecord>) => {
       hooks[key] = emu.insert({
         BusinessId: 1234,

@@ -1,7 +1,7 @@
 /**
  * Helpers for the CLI tests: run the CLI as a function with captured output, against an emulator.
  */
-import type { EmulatorHandle } from "../../emulator";
+import { startEmulator, type EmulatorHandle } from "../../emulator";
 import { run } from "../../cli/main";
 
 /** What one CLI run produced. */
@@ -54,6 +54,23 @@ export function envFor(
     NEXUDUS_TIME_FACTOR: "0.01",
     ...extra,
   };
+}
+
+/**
+ * The emulator most CLI suites run against, with two locations (HQ 1234, Annex 5678), and the
+ * environment that points the CLI at it (see {@link envFor}).
+ */
+export async function startCliEmulator(): Promise<{
+  emu: EmulatorHandle;
+  env: Record<string, string | undefined>;
+}> {
+  const emu = await startEmulator({
+    locations: [
+      { id: 1234, name: "HQ" },
+      { id: 5678, name: "Annex" },
+    ],
+  });
+  return { emu, env: envFor(emu) };
 }
 
 /** The API requests of `route` in the emulator's log. */

@@ -4,7 +4,7 @@
  */
 import { startEmulator, type EmulatorHandle, type WebhookRecord } from "../../emulator";
 import { LIST_COLUMNS } from "../../cli/list";
-import { cli, envFor, requestsOf, tableRows } from "./helpers";
+import { cli, envFor, requestsOf, tableRows, startCliEmulator } from "./helpers";
 
 describe("list", () => {
   let emu: EmulatorHandle;
@@ -15,13 +15,7 @@ describe("list", () => {
   let invoices: WebhookRecord;
 
   beforeAll(async () => {
-    emu = await startEmulator({
-      locations: [
-        { id: 1234, name: "HQ" },
-        { id: 5678, name: "Annex" },
-      ],
-    });
-    env = envFor(emu);
+    ({ emu, env } = await startCliEmulator());
     bookings = emu.insert({
       BusinessId: 1234,
       Action: 6,
