@@ -169,11 +169,6 @@ export class WebhookSet extends pulumi.ComponentResource {
     const restore = quietPromiseStacks();
     try {
       super(SET_TYPE, name, {}, opts);
-    } catch (error) {
-      restoreAfterThrow(restore, error, new.target);
-      throw error;
-    }
-    try {
       this.namePrefix = namePrefix;
 
       const children: Record<string, WebHook> = {};
