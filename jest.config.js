@@ -33,7 +33,7 @@ module.exports = {
     project("unit", UNIT, { globalSetup: "<rootDir>/tests/support/global-setup-unit.js" }),
     project("integration", INTEGRATION),
     project("host", undefined),
-    project("e2e", E2E),
+    project("e2e", E2E, { globalSetup: "<rootDir>/tests/e2e/global-setup.ts" }),
   ],
   testTimeout: 60000,
   // Several suites spawn dynamic-provider hosts and emulators; two workers fit a 2-core machine.

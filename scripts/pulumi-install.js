@@ -116,7 +116,7 @@ function main() {
     return;
   }
   log(
-    `${goVersion()}; building into .tools/bin (the first build takes about 4 minutes on 2 cores)`,
+    `${goVersion()}; building into .tools/bin (the first build takes about 5 1/2 minutes on 2 cores)`,
   );
   fs.mkdirSync(BIN, { recursive: true });
   fs.rmSync(STAMP, { force: true });

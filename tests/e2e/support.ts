@@ -18,7 +18,7 @@ const TOOLS_BIN = path.join(REPO_ROOT, ".tools", "bin");
 export const HOW_TO_GET_PULUMI =
   "The end-to-end suite (tests/e2e) needs the Pulumi CLI. Either run `npm run pulumi:install` " +
   "(builds pulumi, pulumi-language-nodejs and the dynamic-provider launcher into .tools/bin from " +
-  "the Go module proxy; needs Go 1.26+, about 4 minutes the first time), or put your own Pulumi " +
+  "the Go module proxy; needs Go 1.26+, about 5 1/2 minutes the first time), or put your own Pulumi " +
   "CLI (with its pulumi-language-nodejs) on PATH.";
 
 export interface PulumiCli {
