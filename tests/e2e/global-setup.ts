@@ -5,7 +5,6 @@
  */
 import { findPulumi } from "./support";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const repoSetup = require("../support/global-setup.js") as () => Promise<void>;
 
 export default async function globalSetupE2e(): Promise<void> {
