@@ -234,6 +234,47 @@ function lastTriggers(emulator: EmulatorHandle): Map<number, string | null> {
   return new Map(emulator.records().map((r) => [r.Id, r.LastTrigger ?? null]));
 }
 
+/** A plan (or, `done`, an update's summary) as a person reads it: "5 to create", "5 created". */
+function describePlan(plan: Record<string, number>, done = false): string {
+  const words: Record<string, string> = done
+    ? {
+        create: "created",
+        update: "updated",
+        delete: "deleted",
+        replace: "replaced",
+        same: "unchanged",
+      }
+    : {
+        create: "to create",
+        update: "to update",
+        delete: "to delete",
+        replace: "to replace",
+        same: "unchanged",
+      };
+  const parts = Object.entries(plan)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${words[k] ?? k}`);
+  return parts.length > 0 ? parts.join(", ") : "nothing";
+}
+
+/** Stack outputs one line each; the set's `webhooks` one line per webhook. */
+function describeOutputs(outputs: Record<string, unknown>): string[] {
+  const lines: string[] = [];
+  for (const [k, v] of Object.entries(outputs)) {
+    if (k === "webhooks" && v !== null && typeof v === "object") {
+      for (const [child, hook] of Object.entries(v as Record<string, Record<string, unknown>>)) {
+        const active = hook.active === false ? "inactive" : "active";
+        lines.push(
+          `${child}: webhook #${String(hook.webhookId)}, ${String(hook.action)}, ${active}`,
+        );
+      }
+    } else {
+      lines.push(`${k}: ${JSON.stringify(v)}`);
+    }
+  }
+  return lines;
+}
+
 async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "nexudus-demo-"));
   // Said first: which engine runs this demo, and how to get the other path.
@@ -294,7 +335,9 @@ async function main(): Promise<void> {
 
     step("pulumi preview (new stack)");
     const plan = await lifecycle.preview();
-    info(`plan: ${JSON.stringify(plan)}`);
+    info(
+      `plan: ${describePlan(plan)} (the stack, the WebhookSet and its three WebHooks: one per hook)`,
+    );
     check(
       (plan.create ?? 0) >= 3 && emulator.records().length === 0,
       "preview plans the creates and writes nothing",
@@ -303,14 +346,13 @@ async function main(): Promise<void> {
     step("pulumi up");
     emulator.clearRequests();
     const up = await lifecycle.up();
-    info(`changes: ${JSON.stringify(up)}`);
+    info(`changes: ${describePlan(up, true)}`);
     const calls = emulator.requests();
     info(`API calls: ${calls.length} (${calls.filter((c) => c.method === "POST").length} POST)`);
     check(emulator.records().length === 3, "three webhooks exist in Nexudus");
 
     step("Outputs");
-    for (const [k, v] of Object.entries(await lifecycle.outputs()))
-      info(`${k}: ${JSON.stringify(v)}`);
+    for (const line of describeOutputs(await lifecycle.outputs())) info(line);
 
     step("Fire a BookingCreate at the location through the emulator");
     const before = lastTriggers(emulator);
@@ -338,13 +380,12 @@ async function main(): Promise<void> {
       moved.length === 1,
       `lastTrigger moved for webhook ${moved[0]?.[0]} (now ${moved[0]?.[1]})`,
     );
-    for (const [k, v] of Object.entries(await lifecycle.outputs()))
-      info(`${k}: ${JSON.stringify(v)}`);
+    for (const line of describeOutputs(await lifecycle.outputs())) info(line);
 
     step("pulumi preview again");
     emulator.clearRequests();
     const again = await lifecycle.preview();
-    info(`plan: ${JSON.stringify(again)}`);
+    info(`plan: ${describePlan(again)}`);
     check(
       Object.keys(again).every((k) => k === "same"),
       "no changes",
