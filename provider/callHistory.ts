@@ -292,8 +292,12 @@ export class FileCallHistory implements CallHistory {
     const mine = new Set(this.ownFiles);
     const seen = new Set<string>();
     const me = uid();
+    let complete = true;
     for (const name of names) {
-      if (seen.size >= MAX_FILES || out.length >= MAX_RECORDS_PER_POLL) break;
+      if (seen.size >= MAX_FILES || out.length >= MAX_RECORDS_PER_POLL) {
+        complete = false; // the rest next time, from where each file was left
+        break;
+      }
       if (mine.has(name) || !name.endsWith(".calls")) continue;
       seen.add(name);
       let reader = this.readers.get(name);
@@ -329,8 +333,9 @@ export class FileCallHistory implements CallHistory {
         if (fd !== undefined) fs.closeSync(fd);
       }
     }
-    // Forget the files that went away (bounded: at most the files of the folder).
-    if (seen.size < MAX_FILES) {
+    // Forget the files that went away (only after a look at every name: a file not reached
+    // this time keeps its offset, so that no record is counted twice).
+    if (complete) {
       for (const name of this.readers.keys()) if (!seen.has(name)) this.readers.delete(name);
     }
     return out;
