@@ -78,8 +78,10 @@ export interface NexudusClientOptions {
   rateLimit?: boolean;
   /**
    * The runner-local folder where the limiter shares its call history with the other processes
-   * of this user and base URL (default: `pulumi-nexudus-calls` in the OS temp folder), or `false`
-   * for none. The credential is never written: the history is keyed by a SHA-256.
+   * of this user and base URL (default: `pulumi-nexudus-calls-<uid>` in the OS temp folder), or
+   * `false` for none. The credential is never written: the history is keyed by a SHA-256. A folder
+   * that is a symlink, not owned by this user, or writable by group or others is refused
+   * (provider/callHistory.ts).
    */
   callHistory?: string | false;
   /** Called after every attempt, for logging and metrics; exceptions it throws are ignored. */
