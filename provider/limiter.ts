@@ -440,7 +440,12 @@ export class RateLimiter implements Limiter {
       },
       { limit: l.perMinute, windowMs: MINUTE * f, writesOnly: false, label: "requests per minute" },
       { limit: l.perHour, windowMs: HOUR * f, writesOnly: false, label: "requests per hour" },
-      { limit: l.writesPerMinute, windowMs: MINUTE * f, writesOnly: true, label: "writes per minute" },
+      {
+        limit: l.writesPerMinute,
+        windowMs: MINUTE * f,
+        writesOnly: true,
+        label: "writes per minute",
+      },
       { limit: l.writesPerDay, windowMs: DAY * f, writesOnly: true, label: "writes per day" },
     ].filter((r) => Number.isFinite(r.limit) && r.limit > 0 && r.windowMs > 0);
     const span = (writes: boolean) => {
@@ -649,7 +654,9 @@ export class RateLimiter implements Limiter {
     if (!rule) return false;
     const { limit, count } = this.describe(rule, head.write, now);
     this.queue.shift();
-    head.reject(new RateBudgetSpent(limit, count, windowAt + this.wallOffset, windowAt - now, bound));
+    head.reject(
+      new RateBudgetSpent(limit, count, windowAt + this.wallOffset, windowAt - now, bound),
+    );
     return true;
   }
 
