@@ -80,7 +80,6 @@ describe("a Retry-After is capped at a minute (× time factor)", () => {
         rateLimit: true,
         timeFactor: THROTTLE_TF,
         callHistory: false,
-        onNotice: () => {},
       });
       const id = emu.insert(body("throttled")).Id;
       emu.injectFault({ route: "get", kind: "throttle", retryAfter: header(), times: 2 });
