@@ -664,11 +664,13 @@ export class RateLimiter implements Limiter {
   private sayWait(head: Waiter, now: number, at: number, windowAt: number): void {
     const notify = head.opts?.notify;
     if (!notify || at - now < NOTICE_AFTER_MS * this.timeFactor || now < this.noticedUntil) return;
+    const { rule } = this.rulesAt(head.write, now, true, false, false);
+    // The spacing waits for an answer at most DEFAULT_MAX_IN_FLIGHT_MS (unscaled): not a hold.
+    if (rule?.spacing && this.holdUntil < windowAt) return;
     this.noticedUntil = at;
     const n = this.queue.length;
     const what = `holding ${n} request${n === 1 ? "" : "s"} for about ${aboutDuration(at - now)} (until ${new Date(at + this.wallOffset).toISOString()})`;
     let why: string;
-    const { rule } = this.rulesAt(head.write, now, true, false, false);
     if (this.holdUntil >= windowAt || !rule) {
       why =
         "the API throttled a request the limiter let go (HTTP 409 with Retry-After): this " +
