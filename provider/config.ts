@@ -33,6 +33,7 @@ export const SETTINGS = {
   timeoutMs: { configKey: "nexudus:timeoutMs", envVar: "NEXUDUS_TIMEOUT_MS" },
   maxRetries: { configKey: "nexudus:maxRetries", envVar: "NEXUDUS_MAX_RETRIES" },
   refreshMode: { configKey: "nexudus:refreshMode", envVar: "NEXUDUS_REFRESH_MODE" },
+  maxWaitMs: { configKey: "nexudus:maxWaitMs", envVar: "NEXUDUS_MAX_WAIT_MS" },
   maxThrottleRetries: { envVar: "NEXUDUS_MAX_THROTTLE_RETRIES" },
   timeFactor: { envVar: "NEXUDUS_TIME_FACTOR" },
   rateLimit: { envVar: "NEXUDUS_RATE_LIMIT" },
@@ -185,6 +186,8 @@ export interface ProviderSettings {
    * page modes make a GET only where a row cannot tell (see `readCache.ts`).
    */
   refreshMode?: RefreshMode;
+  /** The longest wait for the rate budget before a call fails (ms, × time factor). */
+  maxWaitMs?: number;
   /** Tuning, from the environment only. */
   maxThrottleRetries?: number;
   timeFactor?: number;
@@ -265,6 +268,7 @@ const settingsSchema = (() => {
           );
         }),
         maxThrottleRetries: wholeNumber(0, 200),
+        maxWaitMs: wholeNumber(0, 86_400_000),
         timeFactor: text().transform((raw, ctx) => {
           if (raw === undefined) return undefined;
           const n = Number(raw.trim());
@@ -370,6 +374,7 @@ export function readSettings(sources: SettingSources): ProviderSettings {
     "timeoutMs",
     "maxRetries",
     "refreshMode",
+    "maxWaitMs",
     "maxThrottleRetries",
     "timeFactor",
     "rateLimit",
