@@ -199,11 +199,12 @@ describe("a baseUrl that is not the Nexudus API", () => {
 });
 
 describe("URL identity: a near miss is another URL", () => {
-  const EXACT = "https://hooks.example.com/nexudus/path?a=1&b=2";
+  const EXACT = "https://hooks.example.com/nexudus/path";
+  const EXACT_QUERY = "https://hooks.example.com/nexudus/q?a=1&b=2";
   const NEAR_MISSES = [
-    "https://hooks.example.com/nexudus/path/?a=1&b=2",
-    "https://hooks.example.com/nexudus/Path?a=1&b=2",
-    "https://hooks.example.com/nexudus/path?b=2&a=1",
+    "https://hooks.example.com/nexudus/path/",
+    "https://hooks.example.com/nexudus/Path",
+    "https://hooks.example.com/nexudus/q?b=2&a=1",
   ];
 
   function theirs(url: string): WebhookRecord {
@@ -225,12 +226,16 @@ describe("URL identity: a near miss is another URL", () => {
     });
     const others = NEAR_MISSES.map(theirs);
     const before = others.map((r) => stackApi.record(r.Id));
-    await engine.up([hookFrom(template, "adopter", { name: "Mine", url: EXACT, adopt: true })]);
-    const mine = engine.find("adopter")!.outputs.webhookId as number;
-    const taken = others.filter((r) => r.Id === mine).length;
+    await engine.up([
+      hookFrom(template, "adopter", { name: "Mine", url: EXACT, adopt: true }),
+      hookFrom(template, "adopter-q", { name: "Mine", url: EXACT_QUERY, adopt: true }),
+    ]);
+    const mine = ["adopter", "adopter-q"].map((n) => engine.find(n)!.outputs.webhookId as number);
+    const taken = others.filter((r) => mine.includes(r.Id)).length;
     figures["near-miss URLs taken"] += taken;
     expect(taken).toBe(0);
-    expect(stackApi.record(mine)).toMatchObject({ URL: EXACT, Name: "Mine" });
+    expect(stackApi.record(mine[0]!)).toMatchObject({ URL: EXACT, Name: "Mine" });
+    expect(stackApi.record(mine[1]!)).toMatchObject({ URL: EXACT_QUERY, Name: "Mine" });
     expect(others.map((r) => stackApi.record(r.Id))).toEqual(before);
     await engine.destroy();
     expect(others.map((r) => stackApi.record(r.Id))).toEqual(before);
