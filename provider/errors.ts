@@ -250,6 +250,8 @@ export class NexudusRoutingError extends NexudusApiError {
   override readonly name: string = "NexudusRoutingError";
   /** The base URL the client used. */
   readonly baseUrl: string;
+  /** What the answer was, e.g. `an HTML page instead of the API's JSON answer`. */
+  readonly why: string;
   constructor(init: ApiErrorInit & { baseUrl: string; why: string }) {
     super(
       `${init.method} ${init.path} answered 404 for the route itself, not "record not found" ` +
@@ -259,6 +261,7 @@ export class NexudusRoutingError extends NexudusApiError {
       init,
     );
     this.baseUrl = redact(init.baseUrl);
+    this.why = redact(init.why);
   }
 
   override toJSON(): Record<string, unknown> {
