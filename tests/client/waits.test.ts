@@ -55,7 +55,7 @@ function otherProcess(count: number, write: boolean, agoMs: number, spreadMs = 1
     const at = Math.round(oldest + (spreadMs * (i - 1)) / count);
     lines.push(`s${i},${at},${write ? "w" : "r"}`, `a${i},${at + 5}`);
   }
-  fs.writeFileSync(path.join(dir, key, "424242-other.calls"), lines.join("\n") + "\n");
+  fs.writeFileSync(path.join(dir, key, "424242-0000abcd.calls"), lines.join("\n") + "\n");
   return oldest;
 }
 

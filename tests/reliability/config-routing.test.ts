@@ -121,6 +121,7 @@ describe("stack config keys", () => {
       "nexudus:timeoutMs": "5000",
       "nexudus:maxRetries": "2",
       "nexudus:refreshMode": "get",
+      "nexudus:maxWaitMs": "300000",
     };
     for (const key of KNOWN_CONFIG_KEYS) expect(Object.keys(values)).toContain(key);
     const engine = await hostWith({

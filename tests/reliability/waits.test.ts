@@ -47,7 +47,7 @@ it("the day's writes spent by another process: up fails at once, 0 POSTs, naming
   const lines: string[] = [];
   for (let i = 1; i <= 5000; i++)
     lines.push(`s${i},${oldest + (i % 100)},w`, `a${i},${oldest + 105}`);
-  fs.writeFileSync(path.join(dir, key, "31337-other.calls"), lines.join("\n") + "\n");
+  fs.writeFileSync(path.join(dir, key, "31337-0000beef.calls"), lines.join("\n") + "\n");
 
   emulator.clearRequests();
   const hook = hookFrom(template, "spent-day", {
