@@ -24,6 +24,7 @@ import type { NexudusClient } from "./client";
 import { NexudusResponseError, NexudusRoutingError } from "./errors";
 import { sameName, sameUrl, type WebhookInputs } from "./inputs";
 import { processWide } from "./processWide";
+import { WEBHOOKS } from "./routes";
 
 /**
  * How long a snapshot waits after the last create that joined it before it is sent, in ms (a
@@ -55,6 +56,10 @@ const MAX_DETAIL = 160;
  * Nexudus API; undefined for a failure that does not (a timeout, a reset, a 5xx, a 401...).
  */
 export function notTheApi(e: unknown): string | undefined {
+  // Only the search's own answer says so: a failed token exchange (POST /api/token) before it
+  // keeps its own error, which names that request.
+  if (!(e instanceof NexudusResponseError || e instanceof NexudusRoutingError)) return undefined;
+  if (e.method !== "GET" || !e.path.startsWith(WEBHOOKS)) return undefined;
   if (e instanceof NexudusRoutingError) {
     return `HTTP 404 for the route itself (${e.why})`;
   }
