@@ -100,6 +100,12 @@ export interface SearchPageOptions {
   beforeSend?: () => void;
 }
 
+/** Options of {@link NexudusClient.searchAll}. */
+export interface SearchAllOptions extends SearchPageOptions {
+  /** Called after each page is read: its number, its answer, and the distinct rows seen so far. */
+  onPage?: (page: number, result: SearchPage, seen: number) => void;
+}
+
 /**
  * The client of the Nexudus WebHook API. Every call is paced by the process-wide limiter,
  * retried by one policy (idempotent calls only, and creates only after a throttle), validated
@@ -219,7 +225,7 @@ export class NexudusClient {
    * Rows are summaries: `Description` is not populated, so `get` a record before building an
    * update from it.
    */
-  async searchAll(q: SearchQuery = {}, opts: SearchPageOptions = {}): Promise<WebhookSummary[]> {
+  async searchAll(q: SearchQuery = {}, opts: SearchAllOptions = {}): Promise<WebhookSummary[]> {
     const query = checkQuery(q);
     let size = query.size ?? DEFAULT_SEARCH_PAGE_SIZE;
     const first = query.page ?? 1;
@@ -239,7 +245,10 @@ export class NexudusClient {
         });
       }
       pages++;
-      const result = await this.searchPage({ ...query, page, size }, page === first ? opts : {});
+      const result = await this.searchPage(
+        { ...query, page, size },
+        page === first && opts.beforeSend ? { beforeSend: opts.beforeSend } : {},
+      );
       const rows = result.Records;
       let fresh = 0;
       for (const row of rows) {
@@ -249,6 +258,7 @@ export class NexudusClient {
         }
       }
       totalItems = result.TotalItems;
+      opts.onPage?.(page, result, byId.size);
       if (rows.length === 0 || fresh === 0) break; // an empty page, or one seen already
       // More to read: pages left by TotalPages, or rows left by TotalItems (HasNextPage alone,
       // which some servers never turn false, is not trusted).
