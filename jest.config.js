@@ -23,14 +23,14 @@ function project(displayName, dirs, extra = {}) {
     testMatch: dirs ? dirs.map((d) => `${d}**/*.test.ts`) : ["<rootDir>/tests/**/*.test.ts"],
     testPathIgnorePatterns: dirs ? ["/node_modules/"] : ["/node_modules/", ...others],
     transform,
-    globalSetup: "<rootDir>/tests/support/global-setup.js",
+    globalSetup: "<rootDir>/testing/global-setup.js",
     ...extra,
   };
 }
 
 module.exports = {
   projects: [
-    project("unit", UNIT, { globalSetup: "<rootDir>/tests/support/global-setup-unit.js" }),
+    project("unit", UNIT, { globalSetup: "<rootDir>/testing/global-setup-unit.js" }),
     project("integration", INTEGRATION),
     project("host", undefined),
     project("e2e", E2E, { globalSetup: "<rootDir>/tests/e2e/global-setup.ts" }),
@@ -38,5 +38,5 @@ module.exports = {
   testTimeout: 60000,
   // Several suites spawn dynamic-provider hosts and emulators; two workers fit a 2-core machine.
   maxWorkers: 2,
-  reporters: ["default", "<rootDir>/tests/support/figures-reporter.js"],
+  reporters: ["default", "<rootDir>/testing/figures-reporter.js"],
 };

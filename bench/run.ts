@@ -2,7 +2,7 @@
  * `npm run bench`: how close the WebHook provider runs to the Nexudus API's rate limits.
  *
  * Starts the emulator in-process with the documented limits on and a time factor (a minute lasts
- * 60 s × factor), drives the REAL dynamic-provider host over gRPC (tests/support: the engine's
+ * 60 s × factor), drives the REAL dynamic-provider host over gRPC (testing/: the engine's
  * calls in the engine's shapes), and prints one table:
  * - API calls per operation (check, diff, create, update, read, delete) and for a no-change `up`;
  * - converging N new webhooks (one `up`, parallel N, so the limiter is the bottleneck) for each N:
@@ -34,9 +34,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type EmulatorHandle, type RequestLogEntry } from "../emulator";
 import { WebHook, type WebHookArgs } from "../sdk";
-import { captureResources, withInputs, type CapturedResource } from "../tests/support/capture";
-import { Engine, type StateEntry } from "../tests/support/engine";
-import { startHost, type ConfigValue, type Host } from "../tests/support/host";
+import { captureResources, withInputs, type CapturedResource } from "../testing/capture";
+import { Engine, type StateEntry } from "../testing/engine";
+import { startHost, type ConfigValue, type Host } from "../testing/host";
 import { API_LIMITS, lowerBoundMs } from "./bound";
 import { convergeChartSvg } from "./chart";
 import type { RefreshMode } from "../provider/readCache";

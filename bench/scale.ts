@@ -24,8 +24,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { startEmulator, type EmulatorHandle, type RequestLogEntry } from "../emulator";
-import { withInputs, type CapturedResource } from "../tests/support/capture";
-import { Engine } from "../tests/support/engine";
+import { withInputs, type CapturedResource } from "../testing/capture";
+import { Engine } from "../testing/engine";
 import { lowerBoundMs } from "./bound";
 import type { ProgramEnd, ProgramMemoryResult } from "./programMemory";
 import {

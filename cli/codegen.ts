@@ -3,9 +3,9 @@
  * with `adopt: true`, so that the first `pulumi up` takes them over without creating or changing
  * anything. Pure: records in, source text out.
  */
-import { actionName } from "../provider/actions";
+import { actionName } from "../client/actions";
 import { checkWebhookInputs, declaredInputs } from "../provider/inputs";
-import type { WebhookRecord } from "../provider/schemas";
+import type { WebhookRecord } from "../client/schemas";
 import { cell } from "./format";
 
 /** How to write the program. */

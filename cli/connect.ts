@@ -3,7 +3,7 @@
  * `provider/config.ts` from the flags first, then the `NEXUDUS_*` environment variables, and
  * worded with the flags' names ({@link CLI_WORDING}).
  */
-import { NexudusClient } from "../provider/client";
+import { NexudusClient } from "../client/client";
 import {
   clientOptions,
   describeConfigError,
@@ -12,8 +12,8 @@ import {
   requireCredentials,
   type ProviderSettings,
   type Wording,
-} from "../provider/config";
-import { NexudusConfigError, NexudusError } from "../provider/errors";
+} from "../config/settings";
+import { NexudusConfigError, NexudusError } from "../client/errors";
 import type { ConnectionFlags } from "./options";
 
 /** A configuration problem (missing credential, bad base URL): exit code 3. */

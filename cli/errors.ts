@@ -6,8 +6,8 @@ import {
   NexudusAuthError,
   NexudusConfigError,
   NexudusThrottledError,
-} from "../provider/errors";
-import { NexudusProviderConfigError } from "../provider/config";
+} from "../client/errors";
+import { NexudusProviderConfigError } from "../config/settings";
 import { CliConfigError, cliWording } from "./connect";
 import { errorText, EXIT } from "./io";
 import { UsageError } from "./options";

@@ -7,8 +7,8 @@ import {
   DEFAULT_SEARCH_PAGE_SIZE,
   type SearchAllOptions,
   type SearchQuery,
-} from "../provider/client";
-import type { WebhookRecord, WebhookSummary } from "../provider/schemas";
+} from "../client/client";
+import type { WebhookRecord, WebhookSummary } from "../client/schemas";
 import type { Progress } from "./io";
 
 /** The part of the client the commands use (the real `NexudusClient` fits it). */

@@ -1,8 +1,8 @@
 /**
  * Text output: aligned tables, dates, and the JSON shape of a webhook.
  */
-import { actionName } from "../provider/actions";
-import type { WebhookSummary } from "../provider/schemas";
+import { actionName } from "../client/actions";
+import type { WebhookSummary } from "../client/schemas";
 
 /** One line of a table cell: control characters and runs of white space become one space. */
 export function cell(value: string): string {

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { levenshtein } from "../provider/levenshtein";
+import { levenshtein } from "../client/levenshtein";
 import { describeFailure, PROGRAM } from "./errors";
 import { exportCommand } from "./export";
 import { healthCommand } from "./health";

@@ -2,7 +2,7 @@
  * Command-line parsing shared by the commands: `node:util` `parseArgs` with strict checking, the
  * connection flags, and validation of the values (`--business`, `--action`, numbers).
  */
-import { NexudusError } from "../provider/errors";
+import { NexudusError } from "../client/errors";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { errorText } from "./io";
 import {
@@ -11,7 +11,7 @@ import {
   MAX_ACTION,
   MIN_ACTION,
   suggestAction,
-} from "../provider/actions";
+} from "../client/actions";
 
 /** A bad command line. `command` names the command whose `--help` the message points to. */
 export class UsageError extends NexudusError {

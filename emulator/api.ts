@@ -5,7 +5,7 @@
  * so that the `truncated` and `badRecord` faults can build on the real answer.
  */
 import { domainToASCII } from "node:url";
-import { actionName } from "../provider/actions";
+import { actionName } from "../client/actions";
 import { NOT_FOUND, type Answer } from "./http";
 import { parseSearchQuery, runSearch } from "./search";
 import type { EmulatorState } from "./state";

@@ -11,7 +11,7 @@
  * - One attempt per fire (the service's own retries are not emulated). `UpdatedOn` does not change.
  */
 import { createHmac, randomInt, randomUUID } from "node:crypto";
-import { actionName } from "../provider/actions";
+import { actionName } from "../client/actions";
 import type { WebhookStore } from "./store";
 import { nowIso } from "./store";
 import { MAX_CONSECUTIVE_FAILURES, type DeliveryResult, type WebhookRecord } from "./types";

@@ -2,7 +2,7 @@
  * Validation of the JSON bodies of `POST /api/sys/webhooks` and `PUT /api/sys/webhooks`, with the
  * API's error shape: every failure names the property, the attempted value and a message.
  */
-import { MAX_ACTION, MIN_ACTION } from "../provider/actions";
+import { MAX_ACTION, MIN_ACTION } from "../client/actions";
 
 /** One validation error, as the API reports it in `Errors`. */
 export interface FieldError {

@@ -20,11 +20,11 @@
  *
  * @module
  */
-import type { NexudusClient } from "./client";
-import { NexudusResponseError, NexudusRoutingError } from "./errors";
+import type { NexudusClient } from "../client/client";
+import { NexudusResponseError, NexudusRoutingError } from "../client/errors";
 import { sameName, sameUrl, type WebhookInputs } from "./inputs";
-import { processWide } from "./processWide";
-import { WEBHOOKS } from "./routes";
+import { processWide } from "../client/processWide";
+import { WEBHOOKS } from "../client/routes";
 
 /**
  * How long a snapshot waits after the last create that joined it before it is sent, in ms (a

@@ -15,9 +15,9 @@
  *
  * @module
  */
-import { processWide } from "./processWide";
-import type { NexudusClient } from "./client";
-import type { WebhookRecord, WebhookSummary } from "./schemas";
+import { processWide } from "../client/processWide";
+import type { NexudusClient } from "../client/client";
+import type { WebhookRecord, WebhookSummary } from "../client/schemas";
 
 /** The longest a create waits for its location's page, in ms before the time factor. */
 export const MAX_BATCH_WAIT_MS = 10_000;

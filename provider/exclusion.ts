@@ -31,10 +31,10 @@
  *
  * @module
  */
-import { NexudusError } from "./errors";
+import { NexudusError } from "../client/errors";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { actionName } from "./actions";
-import { NexudusNotFoundError } from "./errors";
+import { actionName } from "../client/actions";
+import { NexudusNotFoundError } from "../client/errors";
 import {
   businessIdProblem,
   describeValue as describe,
@@ -44,7 +44,7 @@ import {
   type CheckFailure,
 } from "./inputs";
 import { configure, getClient, type ConfigGetter } from "./runtime";
-import type { WebhookSummary } from "./schemas";
+import type { WebhookSummary } from "../client/schemas";
 
 /** A webhook an exclusive set deletes (or deleted): never its URL, which may be a credential. */
 export interface UnmanagedWebhook {

@@ -14,8 +14,8 @@ import {
   MIN_ACTION,
   NONE_ACTION,
   suggestAction,
-} from "./actions";
-import type { WebhookRecord } from "./schemas";
+} from "../client/actions";
+import type { WebhookRecord } from "../client/schemas";
 
 /** The value the engine sends, whatever the type, for an input not known yet during preview. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";

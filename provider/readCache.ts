@@ -34,9 +34,9 @@
  *
  * @module
  */
-import { processWide } from "./processWide";
-import type { NexudusClient } from "./client";
-import type { WebhookSummary } from "./schemas";
+import { processWide } from "../client/processWide";
+import type { NexudusClient } from "../client/client";
+import type { WebhookSummary } from "../client/schemas";
 
 /**
  * How `read` (refresh) fetches a webhook: `account` (default) from the account-wide search pages,

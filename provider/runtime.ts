@@ -4,8 +4,8 @@
  * (`require("pulumi-nexudus/provider")`), so they share one client, one token cache and one
  * rate limiter. Nothing here is ever serialized into state.
  */
-import { processWide } from "./processWide";
-import { NexudusClient } from "./client";
+import { processWide } from "../client/processWide";
+import { NexudusClient } from "../client/client";
 import { DEFAULT_REFRESH_MODE, type RefreshMode } from "./readCache";
 import {
   clientOptions,
@@ -13,7 +13,7 @@ import {
   requireCredentials,
   resolveSettings,
   type ProviderSettings,
-} from "./config";
+} from "../config/settings";
 
 interface RuntimeState {
   settings?: ProviderSettings;

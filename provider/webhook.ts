@@ -4,7 +4,7 @@
  * code, the client and its credentials never travel in state.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { NexudusApiError, NexudusError, NexudusNotFoundError } from "./errors";
+import { NexudusApiError, NexudusError, NexudusNotFoundError } from "../client/errors";
 import {
   applyInputs,
   createBody,
@@ -25,13 +25,13 @@ import {
   type WebhookOutputs,
 } from "./inputs";
 import { configure, getClient, refreshMode, type ConfigGetter } from "./runtime";
-import type { WebhookRecord, WebhookSummary } from "./schemas";
-import type { NexudusClient } from "./client";
+import type { WebhookRecord, WebhookSummary } from "../client/schemas";
+import type { NexudusClient } from "../client/client";
 import { cachedRecord } from "./readCache";
 import { expectCreate, recordWithDescription } from "./createdRows";
 import { findOwnCreate, snapshotBeforeCreate } from "./createGuard";
-import { registerUrlSecret } from "./redact";
-import { DEFAULT_BASE_URL, PROVIDER_WORDING, settingNames } from "./config";
+import { registerUrlSecret } from "../client/redact";
+import { DEFAULT_BASE_URL, PROVIDER_WORDING, settingNames } from "../config/settings";
 
 /** An error that tells the engine the webhook exists (id + properties) although the step failed. */
 export class WebhookPartialError extends NexudusError {

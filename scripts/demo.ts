@@ -10,7 +10,7 @@
  * The engine is the Pulumi CLI in .tools/bin (`npm run pulumi:install` builds it from the Go module
  * proxy), else a `pulumi` on PATH. With neither, it says so in its first lines and runs the same
  * program's lifecycle through the real dynamic-provider host instead (the test harness in
- * tests/support), labelled as such. It never downloads anything.
+ * testing/), labelled as such. It never downloads anything.
  */
 import * as fs from "node:fs";
 import * as http from "node:http";
@@ -19,7 +19,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as automation from "@pulumi/pulumi/automation";
 import { startEmulator, signPayload, type EmulatorHandle } from "../emulator";
-import { WebhookAction } from "../provider/actions";
+import { WebhookAction } from "../client/actions";
 import { demoProgram, DEMO_LOCATION } from "./demo-program";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
@@ -183,9 +183,9 @@ async function automationLifecycle(
 async function hostLifecycle(emulatorUrl: string, receiverUrl: string): Promise<Lifecycle> {
   // Loaded only here: the harness is the test suite's, and the demo needs it only without a CLI.
   const { captureResources } =
-    require("../tests/support/capture") as typeof import("../tests/support/capture");
-  const { startHost } = require("../tests/support/host") as typeof import("../tests/support/host");
-  const { Engine } = require("../tests/support/engine") as typeof import("../tests/support/engine");
+    require("../testing/capture") as typeof import("../testing/capture");
+  const { startHost } = require("../testing/host") as typeof import("../testing/host");
+  const { Engine } = require("../testing/engine") as typeof import("../testing/engine");
   let exported: Record<string, pulumi.Output<unknown>> = {};
   const desired = await captureResources(async () => {
     exported = demoProgram(receiverUrl);

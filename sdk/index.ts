@@ -26,7 +26,7 @@ export {
   type WebhookActionNumber,
   actionName,
   actionNumber,
-} from "../provider/actions";
+} from "../client/actions";
 export {
   WebhookSet,
   WebhookSetArgsError,
@@ -59,4 +59,4 @@ export {
   type FieldError,
   type NexudusRole,
   type SettingNames,
-} from "../provider/errors";
+} from "../client/errors";

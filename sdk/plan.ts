@@ -6,9 +6,9 @@
  *
  * @module
  */
-import { NexudusError } from "../provider/errors";
+import { NexudusError } from "../client/errors";
 import * as pulumi from "@pulumi/pulumi";
-import { actionName, type WebhookActionName } from "../provider/actions";
+import { actionName, type WebhookActionName } from "../client/actions";
 import {
   businessIdProblem,
   describeValue as describe,

@@ -5,7 +5,7 @@
  * package share it.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { processWide } from "../provider/processWide";
+import { processWide } from "../client/processWide";
 import type { AdoptableWebhook } from "../provider/exclusion";
 
 interface RegistryHolder {

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { actionNumber, type WebhookActionName } from "../provider/actions";
+import { actionNumber, type WebhookActionName } from "../client/actions";
 import {
   COMPUTED_OUTPUT_KEYS,
   PROVIDER_KEY,

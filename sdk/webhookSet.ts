@@ -7,7 +7,7 @@
  * @module
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { WebhookActionName } from "../provider/actions";
+import type { WebhookActionName } from "../client/actions";
 import { urlSha256 } from "../provider/inputs";
 import { WebhookSetExclusion, type AdoptableWebhook } from "./exclusion";
 import { WebHook, WEBHOOK_TYPE } from "./webhook";

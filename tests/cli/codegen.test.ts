@@ -3,7 +3,7 @@
  * `--set` form. (Compiling and running the program is in export.test.ts.)
  */
 import { generateProgram, identifierFor } from "../../cli/codegen";
-import type { WebhookRecord } from "../../provider/schemas";
+import type { WebhookRecord } from "../../client/schemas";
 
 let nextId = 100;
 function record(fields: Partial<WebhookRecord> = {}): WebhookRecord {

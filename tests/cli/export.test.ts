@@ -9,11 +9,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as ts from "typescript";
 import { type EmulatorHandle, type WebhookRecord } from "../../emulator";
-import { actionName } from "../../provider/actions";
+import { actionName } from "../../client/actions";
 import { identifierFor } from "../../cli/codegen";
-import { captureResources, type CapturedResource } from "../support/capture";
-import { Engine } from "../support/engine";
-import { REPO_ROOT, startHost, type Host } from "../support/host";
+import { captureResources, type CapturedResource } from "../../testing/capture";
+import { Engine } from "../../testing/engine";
+import { REPO_ROOT, startHost, type Host } from "../../testing/host";
 import { ADMIN_TOKEN, cli, requestsOf, startCliEmulator } from "./helpers";
 
 const TMP_ROOT = path.join(__dirname, ".tmp-export");

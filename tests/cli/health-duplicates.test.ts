@@ -5,7 +5,7 @@
  */
 import { type EmulatorHandle } from "../../emulator";
 import type { HealthJson } from "../../cli/health";
-import { recordFigures } from "../support/figures";
+import { recordFigures } from "../../testing/figures";
 import { cli, tableRows, startCliEmulator } from "./helpers";
 
 const NOW = Date.parse("2025-03-01T00:00:00.000Z");

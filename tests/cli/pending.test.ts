@@ -7,8 +7,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
 import { matchPending, readPendingCreates, type PendingReport } from "../../cli/pending";
-import type { WebhookSummary } from "../../provider/schemas";
-import { SECRET_SIG, SIG_KEY } from "../support/host";
+import type { WebhookSummary } from "../../client/schemas";
+import { SECRET_SIG, SIG_KEY } from "../../testing/host";
 import { cli, envFor } from "./helpers";
 
 const TYPE = "pulumi-nodejs:dynamic/nexudus:WebHook";

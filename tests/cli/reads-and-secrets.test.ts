@@ -14,7 +14,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
 import type { PendingReport } from "../../cli/pending";
-import { recordFigures } from "../support/figures";
+import { recordFigures } from "../../testing/figures";
 import { cli, envFor } from "./helpers";
 
 const TYPE = "pulumi-nodejs:dynamic/nexudus:WebHook";

@@ -6,9 +6,9 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { EmulatorHandle } from "../../emulator";
-import { NexudusClient, clearTokenCache, type RequestEvent } from "../../provider/client";
-import { NexudusAuthError, NexudusServerError } from "../../provider/errors";
-import { thrownBy } from "../support/thrown";
+import { NexudusClient, clearTokenCache, type RequestEvent } from "../../client/client";
+import { NexudusAuthError, NexudusServerError } from "../../client/errors";
+import { thrownBy } from "../../testing/thrown";
 import {
   ADMIN,
   READER,

@@ -6,10 +6,10 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { FileCallHistory, historyKey } from "../../provider/callHistory";
-import { NexudusClient } from "../../provider/client";
-import { NexudusConfigError } from "../../provider/errors";
-import { RateLimiter, type LimiterStats } from "../../provider/limiter";
+import { FileCallHistory, historyKey } from "../../client/ratelimit/callHistory";
+import { NexudusClient } from "../../client/client";
+import { NexudusConfigError } from "../../client/errors";
+import { RateLimiter, type LimiterStats } from "../../client/ratelimit/limiter";
 
 const stats = (): LimiterStats => ({ acquired: 0, waits: 0, totalWaitMs: 0, maxWaitMs: 0 });
 let dir: string;

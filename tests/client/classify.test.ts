@@ -3,7 +3,7 @@
  * `classify` turning outcomes into errors of the right class with the answer's request id and the
  * headers that matter.
  */
-import { classify, errorFamily, type ErrorFamily, type Outcome } from "../../provider/classify";
+import { classify, errorFamily, type ErrorFamily, type Outcome } from "../../client/classify";
 import {
   NexudusApiError,
   NexudusAuthError,
@@ -18,8 +18,8 @@ import {
   NexudusThrottledError,
   NexudusTimeoutError,
   NexudusValidationError,
-} from "../../provider/errors";
-import type { Operation, Route } from "../../provider/routes";
+} from "../../client/errors";
+import type { Operation, Route } from "../../client/routes";
 
 const ctx = { timeoutMs: 1000, timeFactor: 1, baseUrl: "https://spaces.nexudus.com" };
 

@@ -8,9 +8,9 @@ import {
   SEARCH_PARAMS,
   searchQueryString,
   type SearchQuery,
-} from "../../provider/client";
-import { NexudusNotFoundError, NexudusValidationError } from "../../provider/errors";
-import type { WebhookSummary } from "../../provider/schemas";
+} from "../../client/client";
+import { NexudusNotFoundError, NexudusValidationError } from "../../client/errors";
+import type { WebhookSummary } from "../../client/schemas";
 import {
   BUSINESS,
   OTHER_BUSINESS,

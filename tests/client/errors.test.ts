@@ -4,7 +4,7 @@
  */
 import * as net from "node:net";
 import type { EmulatorHandle } from "../../emulator";
-import type { NexudusClient } from "../../provider/client";
+import type { NexudusClient } from "../../client/client";
 import {
   NexudusApiError,
   NexudusAuthError,
@@ -16,7 +16,7 @@ import {
   NexudusThrottledError,
   NexudusTimeoutError,
   NexudusValidationError,
-} from "../../provider/errors";
+} from "../../client/errors";
 import {
   ADMIN,
   READER,

@@ -4,7 +4,7 @@
  */
 import { inspect } from "node:util";
 import { startEmulator, type EmulatorHandle, type StartEmulatorOptions } from "../../emulator";
-import { NexudusClient, type NexudusClientOptions } from "../../provider/client";
+import { NexudusClient, type NexudusClientOptions } from "../../client/client";
 
 /** The time factor of the tests: a documented minute lasts 1.2 s. */
 export const TF = 0.02;

@@ -15,8 +15,8 @@ import {
   type LimiterStats,
   type RateLimits,
   throttleHoldMs,
-} from "../../provider/limiter";
-import type { CallHistory, ForeignCall } from "../../provider/callHistory";
+} from "../../client/ratelimit/limiter";
+import type { CallHistory, ForeignCall } from "../../client/ratelimit/callHistory";
 
 /**
  * A fake clock whose sleeps advance virtual time by exactly the asked amount once every pending
@@ -246,9 +246,9 @@ describe("process-wide limiters", () => {
     const a = sharedLimiter("https://x\nuser:a\n1", 1);
     expect(sharedLimiter("https://x\nuser:a\n1", 1)).toBe(a);
     expect(sharedLimiter("https://x\nuser:b\n1", 1)).not.toBe(a);
-    let copy: typeof import("../../provider/limiter") | undefined;
+    let copy: typeof import("../../client/ratelimit/limiter") | undefined;
     jest.isolateModules(() => {
-      copy = require("../../provider/limiter");
+      copy = require("../../client/ratelimit/limiter");
     });
     expect(copy).toBeDefined();
     expect(copy!.sharedLimiter).not.toBe(sharedLimiter); // really another copy

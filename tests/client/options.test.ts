@@ -2,9 +2,9 @@
  * Client options and `NexudusClient.fromEnv`: every error names the option (or environment
  * variable) and the rule; http:// only on loopback; credentials never echoed.
  */
-import { NexudusClient, isLoopbackHost, type NexudusClientOptions } from "../../provider/client";
-import { NexudusConfigError } from "../../provider/errors";
-import { thrownBy } from "../support/thrown";
+import { NexudusClient, isLoopbackHost, type NexudusClientOptions } from "../../client/client";
+import { NexudusConfigError } from "../../client/errors";
+import { thrownBy } from "../../testing/thrown";
 import { expectNoSecrets } from "./helpers";
 
 const TOKEN = "opt-S3CRET-token-77";

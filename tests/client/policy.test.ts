@@ -3,9 +3,9 @@
  * and path encoding.
  */
 import { z } from "zod";
-import { encodePath } from "../../provider/client";
-import { NexudusAuthError, NexudusServerError, parseErrorBody } from "../../provider/errors";
-import { REDACTED, redact, registerSecret } from "../../provider/redact";
+import { encodePath } from "../../client/client";
+import { NexudusAuthError, NexudusServerError, parseErrorBody } from "../../client/errors";
+import { REDACTED, redact, registerSecret } from "../../client/redact";
 import {
   BACKOFF_CAP_MS,
   backoffDelay,
@@ -13,8 +13,8 @@ import {
   retryDelay,
   type FailureClass,
   type RetryPolicy,
-} from "../../provider/retry";
-import { describeIssues, webhookRecordSchema } from "../../provider/schemas";
+} from "../../client/retry";
+import { describeIssues, webhookRecordSchema } from "../../client/schemas";
 
 const policy = (over: Partial<RetryPolicy> = {}): RetryPolicy => ({
   maxRetries: 5,

@@ -8,7 +8,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import type { EmulatorHandle } from "../../emulator";
-import { REPO_ROOT } from "../support/host";
+import { REPO_ROOT } from "../../testing/host";
 import { BUSINESS, READER, startTestEmulator } from "./helpers";
 
 const run = promisify(execFile);

@@ -4,9 +4,9 @@
  * tolerated 409 (support/throttle.ts); without the limiter the same burst is throttled.
  */
 import type { EmulatorHandle } from "../../emulator";
-import { limiterStats, resetLimiterStats, type NexudusClient } from "../../provider/client";
-import { recordFigures } from "../support/figures";
-import { TOLERATED_409S } from "../support/throttle";
+import { limiterStats, resetLimiterStats, type NexudusClient } from "../../client/client";
+import { recordFigures } from "../../testing/figures";
+import { TOLERATED_409S } from "../../testing/throttle";
 import { TF, body, passwordClient, startTestEmulator, tokenClient } from "./helpers";
 
 let emu: EmulatorHandle;

@@ -4,8 +4,8 @@
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { NexudusClient } from "../../provider/client";
-import { NexudusAuthError } from "../../provider/errors";
+import { NexudusClient } from "../../client/client";
+import { NexudusAuthError } from "../../client/errors";
 import { expectNoSecrets, rejection } from "./helpers";
 
 const TOKEN = "redirect-S3CRET-token-31";

@@ -9,12 +9,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { EmulatorHandle } from "../../emulator";
-import { sha256 } from "../../provider/auth";
-import { historyKey } from "../../provider/callHistory";
-import { limiterStats, NexudusClient, resetLimiterStats } from "../../provider/client";
-import { NexudusRateBudgetError } from "../../provider/errors";
-import { MAX_RETRY_AFTER_MS } from "../../provider/retry";
-import { recordFigures } from "../support/figures";
+import { sha256 } from "../../client/auth";
+import { historyKey } from "../../client/ratelimit/callHistory";
+import { limiterStats, NexudusClient, resetLimiterStats } from "../../client/client";
+import { NexudusRateBudgetError } from "../../client/errors";
+import { MAX_RETRY_AFTER_MS } from "../../client/retry";
+import { recordFigures } from "../../testing/figures";
 import { ADMIN, body, rejection, startTestEmulator, tokenClient } from "./helpers";
 
 /** The time factor of the budget cases: a day lasts 86.4 s, an hour 3.6 s, a minute 60 ms. */

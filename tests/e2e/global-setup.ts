@@ -5,7 +5,7 @@
  */
 import { findPulumi } from "./support";
 
-const repoSetup = require("../support/global-setup.js") as () => Promise<void>;
+const repoSetup = require("../../testing/global-setup.js") as () => Promise<void>;
 
 export default async function globalSetupE2e(): Promise<void> {
   await repoSetup();

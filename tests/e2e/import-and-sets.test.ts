@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { EmulatorHandle } from "../../emulator";
-import { actionNumber } from "../../provider/actions";
+import { actionNumber } from "../../client/actions";
 import { urlNameHash } from "../../sdk/plan";
 import {
   useE2e,

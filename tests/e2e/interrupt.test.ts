@@ -10,7 +10,7 @@ import * as path from "node:path";
 import type { EmulatorHandle } from "../../emulator";
 import { run as runCli } from "../../cli/main";
 import type { PendingReport } from "../../cli/pending";
-import { recordFigures } from "../support/figures";
+import { recordFigures } from "../../testing/figures";
 import {
   collect,
   useE2e,

@@ -17,7 +17,7 @@ import {
   webhookResources,
   type PreviewJson,
 } from "./support";
-import { SECRET_SIG, SIG_KEY } from "../support/host";
+import { SECRET_SIG, SIG_KEY } from "../../testing/host";
 
 const HQ = 1234;
 const ANNEX = 5678;

@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { CliUsageError, DEFAULT_CLI_PORT, main, parseCliArgs, USAGE } from "../../emulator/cli";
 import { DEFAULT_ADMIN } from "../../emulator";
-import { thrownBy } from "../support/thrown";
+import { thrownBy } from "../../testing/thrown";
 import { call, webhookBody } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..", "..");

@@ -23,10 +23,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type { EmulatorHandle } from "../../emulator";
 import * as sdk from "../../sdk";
 import { captureSet, desiredOf } from "../set/helpers";
-import { captureResources, type CapturedResource } from "../support/capture";
-import { Engine } from "../support/engine";
-import type { Host } from "../support/host";
-import { startRig, type Rig } from "../support/rig";
+import { captureResources, type CapturedResource } from "../../testing/capture";
+import { Engine } from "../../testing/engine";
+import type { Host } from "../../testing/host";
+import { startRig, type Rig } from "../../testing/rig";
 
 const yaml = require("js-yaml") as { load(text: string): unknown };
 const semver = require("semver") as { subset(sub: string, sup: string): boolean };

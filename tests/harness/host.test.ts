@@ -12,10 +12,10 @@ import {
   serializeProvider,
   withInputs,
   type CapturedResource,
-} from "../support/capture";
-import { DeploymentError, Engine } from "../support/engine";
-import { HostCallError, startHost, UNKNOWN, type Host } from "../support/host";
-import { recordFigures } from "../support/figures";
+} from "../../testing/capture";
+import { DeploymentError, Engine } from "../../testing/engine";
+import { HostCallError, startHost, UNKNOWN, type Host } from "../../testing/host";
+import { recordFigures } from "../../testing/figures";
 import { FileRecord, providerVersion, readOps } from "../fixtures/file-record";
 
 const TOKEN = "s3cret-token-value";

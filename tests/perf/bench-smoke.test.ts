@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { REPO_ROOT } from "../support/host";
+import { REPO_ROOT } from "../../testing/host";
 
 jest.setTimeout(240_000);
 

@@ -3,9 +3,9 @@
  * webhooks, and the size of what lands in state. Behaviour only: timings belong to `npm run bench`.
  */
 import type { EmulatorHandle } from "../../emulator";
-import { withInputs, type CapturedResource } from "../support/capture";
-import { Engine } from "../support/engine";
-import type { Host } from "../support/host";
+import { withInputs, type CapturedResource } from "../../testing/capture";
+import { Engine } from "../../testing/engine";
+import type { Host } from "../../testing/host";
 import { Counter, fleet, stateBytes, usePerfRig } from "./helpers";
 
 const TOKEN = "tok-perf-calls-1f2e3d";

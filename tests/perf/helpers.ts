@@ -4,10 +4,10 @@
  */
 import type { EmulatorHandle, RequestLogEntry, StartEmulatorOptions } from "../../emulator";
 import { WebHook, type WebHookArgs } from "../../sdk";
-import { captureResources, withInputs, type CapturedResource } from "../support/capture";
-import type { StateEntry } from "../support/engine";
-import type { Host } from "../support/host";
-import { useRig, type RigOptions } from "../support/rig";
+import { captureResources, withInputs, type CapturedResource } from "../../testing/capture";
+import type { StateEntry } from "../../testing/engine";
+import type { Host } from "../../testing/host";
+import { useRig, type RigOptions } from "../../testing/rig";
 
 export const HQ = 1234;
 export const ANNEX = 5678;

@@ -7,8 +7,8 @@
  * Round trips come from seeded random draws; no request may be throttled.
  */
 import { RateLimiter as ServerLimits } from "../../emulator/limits";
-import { RateLimiter } from "../../provider/limiter";
-import { VirtualTime } from "../support/virtualTime";
+import { RateLimiter } from "../../client/ratelimit/limiter";
+import { VirtualTime } from "../../testing/virtualTime";
 
 /** A seeded uniform random source in [0, 1) (mulberry32). */
 function seeded(seed: number): () => number {

@@ -11,8 +11,8 @@
  * as early as possible, no W-long window sees more than L.
  */
 import fc from "fast-check";
-import { RateLimiter, type RateLimits } from "../../provider/limiter";
-import { VirtualTime } from "../support/virtualTime";
+import { RateLimiter, type RateLimits } from "../../client/ratelimit/limiter";
+import { VirtualTime } from "../../testing/virtualTime";
 
 /** Runs of the property: each simulates up to 40 requests in virtual time (about 5 ms a run). */
 const NUM_RUNS = 150;

@@ -11,7 +11,7 @@ import {
   type LimiterClock,
   type LimiterStats,
   type RateLimits,
-} from "../../provider/limiter";
+} from "../../client/ratelimit/limiter";
 
 /** Virtual time that advances by exactly each sleep once every pending callback has run. */
 function fakeClock() {

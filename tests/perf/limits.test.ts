@@ -4,10 +4,10 @@
  * tolerated 409 (support/throttle.ts), answers every call and surfaces no error. Behaviour only: how close to the limits this runs is `npm run bench`'s job.
  */
 import type { EmulatorHandle } from "../../emulator";
-import type { CapturedResource } from "../support/capture";
-import { Engine } from "../support/engine";
-import type { Host } from "../support/host";
-import { count409s, TOLERATED_409S } from "../support/throttle";
+import type { CapturedResource } from "../../testing/capture";
+import { Engine } from "../../testing/engine";
+import type { Host } from "../../testing/host";
+import { count409s, TOLERATED_409S } from "../../testing/throttle";
 import { Counter, fleet, usePerfRig } from "./helpers";
 
 const TOKEN = "tok-perf-limits-7c6b5a";

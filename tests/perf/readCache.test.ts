@@ -13,7 +13,7 @@ import {
   rowMatchesState,
   type StoredWebhook,
 } from "../../provider/readCache";
-import type { SearchPage, SearchQuery, WebhookSummary } from "../../provider/schemas";
+import type { SearchPage, SearchQuery, WebhookSummary } from "../../client/schemas";
 
 const UPDATED = "2026-01-02T03:04:05.678Z";
 

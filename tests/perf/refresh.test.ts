@@ -5,11 +5,11 @@
  * deleted webhooks and sees drift in every managed field, the description included.
  */
 import { startEmulator, type EmulatorHandle } from "../../emulator";
-import { resolveSettings } from "../../provider/config";
-import { withInputs, type CapturedResource } from "../support/capture";
-import { Engine, type RunResult } from "../support/engine";
-import { startHost, type ConfigValue, type Host } from "../support/host";
-import { adminUser } from "../support/rig";
+import { resolveSettings } from "../../config/settings";
+import { withInputs, type CapturedResource } from "../../testing/capture";
+import { Engine, type RunResult } from "../../testing/engine";
+import { startHost, type ConfigValue, type Host } from "../../testing/host";
+import { adminUser } from "../../testing/rig";
 import { ANNEX, captureTemplate, Counter, fleet, HQ } from "./helpers";
 
 const TOKEN = "tok-perf-refresh-9a8b7c";

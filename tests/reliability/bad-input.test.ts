@@ -7,10 +7,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { WebhookSet, type WebhookSetArgs } from "../../sdk";
-import { captureResources, type CapturedResource } from "../support/capture";
-import { Engine, type Step } from "../support/engine";
-import { recordFigures } from "../support/figures";
-import { HostCallError, type ConfigValue } from "../support/host";
+import { captureResources, type CapturedResource } from "../../testing/capture";
+import { Engine, type Step } from "../../testing/engine";
+import { recordFigures } from "../../testing/figures";
+import { HostCallError, type ConfigValue } from "../../testing/host";
 import {
   captureTemplate,
   hookFrom,

@@ -7,10 +7,10 @@
  *   running at the same time, with ambiguous create failures (commit then reset) that make each
  *   look for the record it made: neither takes, changes nor deletes the other's records.
  */
-import type { CapturedResource } from "../support/capture";
-import { Engine } from "../support/engine";
-import { recordFigures } from "../support/figures";
-import { startHost } from "../support/host";
+import type { CapturedResource } from "../../testing/capture";
+import { Engine } from "../../testing/engine";
+import { recordFigures } from "../../testing/figures";
+import { startHost } from "../../testing/host";
 import {
   audit,
   captureTemplate,

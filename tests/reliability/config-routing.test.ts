@@ -13,12 +13,12 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { startEmulator, type EmulatorHandle, type WebhookRecord } from "../../emulator";
-import { KNOWN_CONFIG_KEYS } from "../../provider/config";
-import type { CapturedResource } from "../support/capture";
-import { Engine } from "../support/engine";
-import { recordFigures } from "../support/figures";
-import { startHost, type ConfigValue, type Host } from "../support/host";
-import { adminUser } from "../support/rig";
+import { KNOWN_CONFIG_KEYS } from "../../config/settings";
+import type { CapturedResource } from "../../testing/capture";
+import { Engine } from "../../testing/engine";
+import { recordFigures } from "../../testing/figures";
+import { startHost, type ConfigValue, type Host } from "../../testing/host";
+import { adminUser } from "../../testing/rig";
 import { captureTemplate, FAST_ENV, HQ, hookFrom, NO_NEXUDUS_ENV, stateIds } from "./helpers";
 
 const TOKEN = "tok-cfgroute-7d41b2";

@@ -11,10 +11,10 @@
  * eight faults run side by side.
  */
 import type { FaultSpec, Route } from "../../emulator";
-import type { CapturedResource } from "../support/capture";
-import { Engine, type RunResult } from "../support/engine";
-import { recordFigures } from "../support/figures";
-import { HostCallError } from "../support/host";
+import type { CapturedResource } from "../../testing/capture";
+import { Engine, type RunResult } from "../../testing/engine";
+import { recordFigures } from "../../testing/figures";
+import { HostCallError } from "../../testing/host";
 import {
   audit,
   BEYOND_TIMEOUT_MS,

@@ -10,9 +10,9 @@ import type { AddressInfo } from "node:net";
 import type { EmulatorHandle } from "../../emulator";
 import { WebHook, WebhookSet, type WebHookArgs } from "../../sdk";
 import { captureSet, type CapturedSet } from "../set/helpers";
-import { captureResources, withInputs, type CapturedResource } from "../support/capture";
-import type { Engine } from "../support/engine";
-import { startRig as startSharedRig, type Rig, type RigOptions } from "../support/rig";
+import { captureResources, withInputs, type CapturedResource } from "../../testing/capture";
+import type { Engine } from "../../testing/engine";
+import { startRig as startSharedRig, type Rig, type RigOptions } from "../../testing/rig";
 
 /** The location every suite uses. */
 export const HQ = 1234;

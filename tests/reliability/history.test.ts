@@ -14,13 +14,13 @@ import {
   ROTATE_BYTES,
   defaultHistoryDir,
   historyKey,
-} from "../../provider/callHistory";
-import { NexudusConfigError } from "../../provider/errors";
-import { RateLimiter, type LimiterStats } from "../../provider/limiter";
-import type { CapturedResource } from "../support/capture";
-import { Engine } from "../support/engine";
-import { recordFigures } from "../support/figures";
-import { startHost } from "../support/host";
+} from "../../client/ratelimit/callHistory";
+import { NexudusConfigError } from "../../client/errors";
+import { RateLimiter, type LimiterStats } from "../../client/ratelimit/limiter";
+import type { CapturedResource } from "../../testing/capture";
+import { Engine } from "../../testing/engine";
+import { recordFigures } from "../../testing/figures";
+import { startHost } from "../../testing/host";
 import { FAST_ENV, NO_NEXUDUS_ENV, captureTemplate, hookFrom, startRig, type Rig } from "./helpers";
 
 const KEY = historyKey("http://127.0.0.1:1", "user:hardening", 1);
@@ -236,7 +236,7 @@ describe("reading other processes' files", () => {
     fs.symlinkSync(path.join(dir, "elsewhere"), path.join(folder(), "5-00000005.calls"));
     // In a child process, so that a blocking open fails the test instead of hanging jest.
     const script = `
-      const { FileCallHistory } = require(${JSON.stringify(path.resolve(__dirname, "../../provider/callHistory.ts"))});
+      const { FileCallHistory } = require(${JSON.stringify(path.resolve(__dirname, "../../client/ratelimit/callHistory.ts"))});
       const h = new FileCallHistory(${JSON.stringify(dir)}, ${JSON.stringify(KEY)}, 1);
       const seen = h.poll();
       process.stdout.write(JSON.stringify({ seen, garbage: h.garbage }));`;

@@ -13,9 +13,9 @@
  * Adopt is the opposite on purpose (it takes an existing record): proven apart at the end.
  */
 import type { WebhookRecord } from "../../emulator";
-import type { CapturedResource } from "../support/capture";
-import { Engine } from "../support/engine";
-import { recordFigures } from "../support/figures";
+import type { CapturedResource } from "../../testing/capture";
+import { Engine } from "../../testing/engine";
+import { recordFigures } from "../../testing/figures";
 import { captureTemplate, HQ, hookFrom, startRig, stateIds, type Rig } from "./helpers";
 
 const TOKEN = "tok-ownership-5c1e9a";

@@ -8,11 +8,11 @@
  * WebhookSet. Each must end in a bounded number of requests, and either act on the whole list or
  * fail clearly without acting (no POST, no delete).
  */
-import { MAX_SEARCH_PAGES } from "../../provider/client";
+import { MAX_SEARCH_PAGES } from "../../client/client";
 import type { EmulatorQuirks } from "../../emulator";
-import type { CapturedResource } from "../support/capture";
-import { Engine } from "../support/engine";
-import { recordFigures } from "../support/figures";
+import type { CapturedResource } from "../../testing/capture";
+import { Engine } from "../../testing/engine";
+import { recordFigures } from "../../testing/figures";
 import { desiredOf, type CapturedSet } from "../set/helpers";
 import { HQ, hookFrom, useExclusiveRig, type Rig } from "./helpers";
 

@@ -9,9 +9,9 @@
  *   no update at all, however often they run; the look for a create whose answer was lost still
  *   finds the record the server normalised; adopt matches a URL the server stored as punycode.
  */
-import type { CapturedResource } from "../support/capture";
-import { Engine } from "../support/engine";
-import { recordFigures } from "../support/figures";
+import type { CapturedResource } from "../../testing/capture";
+import { Engine } from "../../testing/engine";
+import { recordFigures } from "../../testing/figures";
 import { desiredOf, type CapturedSet } from "../set/helpers";
 import { HQ, hookFrom, useExclusiveRig, type Rig } from "./helpers";
 

@@ -8,10 +8,10 @@
  * an HTML 404. Nothing may leave the state and nothing may be reported deleted: each step fails
  * naming `baseUrl`. A record really deleted out of band still leaves the state on refresh.
  */
-import type { CapturedResource } from "../support/capture";
-import { Engine } from "../support/engine";
-import { recordFigures } from "../support/figures";
-import { startHost } from "../support/host";
+import type { CapturedResource } from "../../testing/capture";
+import { Engine } from "../../testing/engine";
+import { recordFigures } from "../../testing/figures";
+import { startHost } from "../../testing/host";
 import { captureTemplate, FAST_ENV, hookFrom, NO_NEXUDUS_ENV, startRig, type Rig } from "./helpers";
 
 const TOKEN = "tok-routing-3fa9c2";

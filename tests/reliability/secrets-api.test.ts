@@ -9,10 +9,10 @@
  * - a `baseUrl` with `user:password@` must not be echoed by the config error or the host's log;
  * - a check failure on a secret input never quotes its value (a token pasted into `url`).
  */
-import type { CapturedResource } from "../support/capture";
-import { Engine, type RunResult } from "../support/engine";
-import { recordFigures } from "../support/figures";
-import { HostCallError, secretValue, startHost } from "../support/host";
+import type { CapturedResource } from "../../testing/capture";
+import { Engine, type RunResult } from "../../testing/engine";
+import { recordFigures } from "../../testing/figures";
+import { HostCallError, secretValue, startHost } from "../../testing/host";
 import { captureTemplate, FAST_ENV, hookFrom, NO_NEXUDUS_ENV, startRig, type Rig } from "./helpers";
 
 const TOKEN = "tok-secrets-api-8b1d55";

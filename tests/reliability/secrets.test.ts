@@ -11,10 +11,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
 import { WebHook } from "../../sdk";
-import { captureResources, type CapturedResource } from "../support/capture";
-import { Engine, type RunResult } from "../support/engine";
-import { recordFigures } from "../support/figures";
-import { HostCallError, secretValue, startHost, type Host } from "../support/host";
+import { captureResources, type CapturedResource } from "../../testing/capture";
+import { Engine, type RunResult } from "../../testing/engine";
+import { recordFigures } from "../../testing/figures";
+import { HostCallError, secretValue, startHost, type Host } from "../../testing/host";
 import {
   FAST_ENV,
   hookFrom,

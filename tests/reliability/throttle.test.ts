@@ -5,10 +5,10 @@
  * create must succeed, the emulator may answer at most the tolerated 409s (support/throttle.ts),
  * and none may surface as an error; then the 60 are destroyed in parallel under the same limits.
  */
-import type { CapturedResource } from "../support/capture";
-import { Engine } from "../support/engine";
-import { recordFigures } from "../support/figures";
-import { TOLERATED_409S } from "../support/throttle";
+import type { CapturedResource } from "../../testing/capture";
+import { Engine } from "../../testing/engine";
+import { recordFigures } from "../../testing/figures";
+import { TOLERATED_409S } from "../../testing/throttle";
 import { audit, captureTemplate, clean, hookFrom, startRig, type Rig } from "./helpers";
 
 const TIME_FACTOR = 0.02;

@@ -7,10 +7,10 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { sha256 } from "../../provider/auth";
-import { historyKey } from "../../provider/callHistory";
-import type { CapturedResource } from "../support/capture";
-import { Engine } from "../support/engine";
+import { sha256 } from "../../client/auth";
+import { historyKey } from "../../client/ratelimit/callHistory";
+import type { CapturedResource } from "../../testing/capture";
+import { Engine } from "../../testing/engine";
 import { captureTemplate, hookFrom, startRig, type Rig } from "./helpers";
 
 const TIME_FACTOR = 0.001; // a day lasts 86.4 s; the 5-minute bound 300 ms

@@ -11,7 +11,7 @@ import {
   type ExclusionInputs,
 } from "../../provider/exclusion";
 import { UNKNOWN } from "../../provider/inputs";
-import type { WebhookSummary } from "../../provider/schemas";
+import type { WebhookSummary } from "../../client/schemas";
 
 function row(
   Id: number,

@@ -4,8 +4,8 @@
  * WebHook outputs that stand for the real ones.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { captureResources, type CaptureOptions, type CapturedResource } from "../support/capture";
-import type { DesiredResource, ResolveContext } from "../support/engine";
+import { captureResources, type CaptureOptions, type CapturedResource } from "../../testing/capture";
+import type { DesiredResource, ResolveContext } from "../../testing/engine";
 
 /** Type token of the child webhooks. */
 export const WEBHOOK_TYPE = "pulumi-nodejs:dynamic/nexudus:WebHook";

@@ -6,9 +6,9 @@
  */
 import type { EmulatorHandle } from "../../emulator";
 import { WebhookSet, type WebhookSetArgs, type WebhookSetHook } from "../../sdk";
-import { Engine, type RunResult, type Step } from "../support/engine";
-import { UNKNOWN, type Host } from "../support/host";
-import { useRig } from "../support/rig";
+import { Engine, type RunResult, type Step } from "../../testing/engine";
+import { UNKNOWN, type Host } from "../../testing/host";
+import { useRig } from "../../testing/rig";
 import { captureSet, desiredOf, EXCLUSION_TYPE, WEBHOOK_TYPE, type CapturedSet } from "./helpers";
 
 const TOKEN = "tok-webhookset-2b8d41c7e9";

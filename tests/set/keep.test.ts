@@ -11,9 +11,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EmulatorHandle } from "../../emulator";
 import { WebHook, WebhookSet } from "../../sdk";
-import { Engine, type RunResult } from "../support/engine";
-import { recordFigures } from "../support/figures";
-import { startRig, type Rig } from "../support/rig";
+import { Engine, type RunResult } from "../../testing/engine";
+import { recordFigures } from "../../testing/figures";
+import { startRig, type Rig } from "../../testing/rig";
 import { captureSet, desiredOf } from "./helpers";
 
 const TOKEN = "tok-keep-0d93a1";

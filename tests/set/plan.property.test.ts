@@ -5,7 +5,7 @@
  * with or without keys (unique within an action, as the plan requires).
  */
 import fc from "fast-check";
-import { actionNumber, type WebhookActionName } from "../../provider/actions";
+import { actionNumber, type WebhookActionName } from "../../client/actions";
 import { planWebhookSet, type PlannedWebhook, type WebhookSetHook } from "../../sdk/plan";
 
 /** Runs per property: enough to meet repeated actions, keys and heirs, quick (a plan is µs). */

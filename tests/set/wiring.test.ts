@@ -12,7 +12,7 @@ import {
   type WebhookSetHook,
 } from "../../sdk/webhookSet";
 import * as sdk from "../../sdk";
-import { thrownBy } from "../support/thrown";
+import { thrownBy } from "../../testing/thrown";
 import { captureSet, EXCLUSION_TYPE, SET_TYPE, valueOf, WEBHOOK_TYPE } from "./helpers";
 import { providerSource } from "../../sdk/providerSource";
 

@@ -1,4 +1,4 @@
-import { MISSING_CREDENTIALS, requireCredentials, resolveSettings } from "../../provider/config";
+import { MISSING_CREDENTIALS, requireCredentials, resolveSettings } from "../../config/settings";
 
 const none = () => undefined;
 

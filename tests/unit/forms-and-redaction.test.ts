@@ -10,7 +10,7 @@ import {
   serverFormsOf,
   valueDigest,
 } from "../../provider/inputs";
-import { redact, registerUrlSecret } from "../../provider/redact";
+import { redact, registerUrlSecret } from "../../client/redact";
 
 describe("server forms", () => {
   const stored = { name: "Padded", url: "https://xn--bcher-kva.example/h", description: "cut" };

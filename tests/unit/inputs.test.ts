@@ -10,8 +10,8 @@ import {
   WEBHOOK_INPUT_KEYS,
   type WebhookInputs,
 } from "../../provider/inputs";
-import { WebhookAction, actionName, actionNumber, suggestAction } from "../../provider/actions";
-import type { WebhookRecord } from "../../provider/schemas";
+import { WebhookAction, actionName, actionNumber, suggestAction } from "../../client/actions";
+import type { WebhookRecord } from "../../client/schemas";
 
 const valid = {
   businessId: 1234,

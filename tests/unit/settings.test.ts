@@ -10,8 +10,8 @@ import {
   readSettings,
   readSources,
   SETTINGS,
-} from "../../provider/config";
-import { NexudusConfigError, NexudusError } from "../../provider/errors";
+} from "../../config/settings";
+import { NexudusConfigError, NexudusError } from "../../client/errors";
 
 function configError(f: () => unknown): NexudusConfigError {
   let caught: unknown;

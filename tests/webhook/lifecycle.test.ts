@@ -5,10 +5,10 @@
  */
 import type { EmulatorHandle } from "../../emulator";
 import { WebHook, type WebHookArgs } from "../../sdk";
-import { captureResources, withInputs, type CapturedResource } from "../support/capture";
-import { Engine } from "../support/engine";
-import { HostCallError, secretValue, startHost, UNKNOWN, type Host } from "../support/host";
-import { useRig } from "../support/rig";
+import { captureResources, withInputs, type CapturedResource } from "../../testing/capture";
+import { Engine } from "../../testing/engine";
+import { HostCallError, secretValue, startHost, UNKNOWN, type Host } from "../../testing/host";
+import { useRig } from "../../testing/rig";
 
 const TOKEN = "tok-lifecycle-7f3a9c1e5b";
 const HQ = 1234;

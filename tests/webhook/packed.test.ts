@@ -13,8 +13,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
-import { Engine, type DesiredResource } from "../support/engine";
-import { REPO_ROOT, startHost } from "../support/host";
+import { Engine, type DesiredResource } from "../../testing/engine";
+import { REPO_ROOT, startHost } from "../../testing/host";
 
 const repoPkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as {
   exports: Record<string, unknown>;

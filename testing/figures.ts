@@ -1,6 +1,6 @@
 /**
  * Record figures (timings, counts...) from a test so that the jest reporter
- * `tests/support/figures-reporter.js` prints them as a titled table at the end of the run.
+ * `testing/figures-reporter.js` prints them as a titled table at the end of the run.
  *
  * ```ts
  * recordFigures("60 webhooks through one host", { resources: 60, "up (ms)": r.durationMs });

@@ -13,7 +13,7 @@ import {
   type EmulatorHandle,
   type EmulatorUser,
   type StartEmulatorOptions,
-} from "../../emulator";
+} from "../emulator";
 import { startHost, type ConfigValue, type Host, type StartHostOptions } from "./host";
 
 /** An Administrator whose API token is `token` (for `StartEmulatorOptions.users`). */

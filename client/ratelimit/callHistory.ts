@@ -35,7 +35,7 @@ import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { NexudusConfigError } from "./errors";
+import { NexudusConfigError } from "../errors";
 
 /** This user's id, or undefined where the platform has none (Windows). */
 function uid(): number | undefined {

@@ -2,7 +2,7 @@
  * Virtual time for the limiter's tests: the limiter's sleeps and a test's events are timers, and
  * time jumps from one to the next.
  */
-import type { LimiterClock } from "../../provider/limiter";
+import type { LimiterClock } from "../client/ratelimit/limiter";
 
 /**
  * Virtual time driven by a timer queue: the limiter's sleeps and the test's events (arrivals,

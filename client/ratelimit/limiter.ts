@@ -69,9 +69,9 @@
  * @module
  */
 
-import { processWide } from "./processWide";
+import { processWide } from "../processWide";
 import type { CallHistory } from "./callHistory";
-import { MAX_RETRY_AFTER_MS } from "./retry";
+import { MAX_RETRY_AFTER_MS } from "../retry";
 
 /** The API's documented per-user limits (before the time factor). */
 export interface RateLimits {

@@ -3,11 +3,11 @@
 // serialized provider with no file of its own and resolves modules from its working directory.
 const fs = require("node:fs");
 const path = require("node:path");
-const { linkSelf } = require("../../scripts/link-self");
+const { linkSelf } = require("../scripts/link-self");
 
 module.exports = async function globalSetup() {
   const root = path.resolve(__dirname, "..", "..");
-  // Figures recorded by tests (tests/support/figures.ts), printed by figures-reporter.js.
+  // Figures recorded by tests (testing/figures.ts), printed by figures-reporter.js.
   const figures = process.env.NEXUDUS_FIGURES_DIR || path.join(root, ".figures");
   fs.rmSync(figures, { recursive: true, force: true });
   fs.mkdirSync(figures, { recursive: true });

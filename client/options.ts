@@ -1,14 +1,14 @@
 /**
  * The client's options: their types, defaults and checks ({@link resolveOptions}), and the
  * environment variables `NexudusClient.fromEnv` reads ({@link optionsFromEnv}). The names, the
- * reader of the environment and the base-URL rule are those of `./config`; the wording here is
+ * reader of the environment and the base-URL rule are those of `../config/settings`; the wording here is
  * the client's (`NexudusClient option "baseUrl" ...`).
  *
  * @module
  */
 import * as path from "node:path";
 import { z } from "zod";
-import { defaultHistoryDir } from "./callHistory";
+import { defaultHistoryDir } from "./ratelimit/callHistory";
 import {
   baseUrlRule,
   DEFAULT_BASE_URL,
@@ -17,12 +17,12 @@ import {
   SETTINGS,
   type BaseUrlProblem,
   type Setting,
-} from "./config";
+} from "../config/settings";
 import { NexudusConfigError } from "./errors";
 import { redact, registerSecret } from "./redact";
 import type { Route } from "./routes";
 
-export { DEFAULT_BASE_URL, isLoopbackHost } from "./config";
+export { DEFAULT_BASE_URL, isLoopbackHost } from "../config/settings";
 /** Default per-request timeout (ms). */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Default number of retries after the first attempt. */

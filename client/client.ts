@@ -13,7 +13,7 @@
  */
 import type { AxiosInstance } from "axios";
 import { PasswordGrant, sha256, StaticToken, type TokenSource } from "./auth";
-import { FileCallHistory, historyKey } from "./callHistory";
+import { FileCallHistory, historyKey } from "./ratelimit/callHistory";
 import { classify } from "./classify";
 import {
   NexudusApiError,
@@ -30,7 +30,7 @@ import {
   type Limiter,
   type RateBudgetSpent,
   type Slot,
-} from "./limiter";
+} from "./ratelimit/limiter";
 import {
   envOptions,
   resolveOptions,
@@ -74,7 +74,7 @@ export {
 } from "./options";
 export { type WriteResult } from "./requests";
 export { encodePath, SEARCH_PARAMS, searchQueryString, type Route } from "./routes";
-export { limiterStats, resetLimiterStats, type LimiterStats } from "./limiter";
+export { limiterStats, resetLimiterStats, type LimiterStats } from "./ratelimit/limiter";
 export type {
   SearchPage,
   SearchQuery,

@@ -1,5 +1,5 @@
 // Jest global setup of the unit project: pure tables need no build, no server and no link of the
-// package into node_modules; only the figures folder (tests/support/figures.ts) is made ready.
+// package into node_modules; only the figures folder (testing/figures.ts) is made ready.
 const fs = require("node:fs");
 const path = require("node:path");
 

@@ -7,17 +7,17 @@
  * ({@link describeConfigError}: the provider names `nexudus:*` keys, the CLI its flags).
  *
  * The client's own options (`new NexudusClient({...})`, `NexudusClient.fromEnv`) are typed values
- * checked in `./options`, with this module's names, reader and base-URL rule.
+ * checked in `../client/options`, with this module's names, reader and base-URL rule.
  *
  * @module
  */
 import * as path from "node:path";
 import { z } from "zod";
-import { NexudusConfigError, type SettingNames } from "./errors";
-import { levenshtein } from "./levenshtein";
-import type { NexudusClientOptions } from "./options";
-import { REFRESH_MODES, type RefreshMode } from "./readCache";
-import { registerSecret } from "./redact";
+import { NexudusConfigError, type SettingNames } from "../client/errors";
+import { levenshtein } from "../client/levenshtein";
+import type { NexudusClientOptions } from "../client/options";
+import { REFRESH_MODES, type RefreshMode } from "../provider/readCache";
+import { registerSecret } from "../client/redact";
 
 /** The production API. */
 export const DEFAULT_BASE_URL = "https://spaces.nexudus.com";

@@ -1,5 +1,5 @@
 // Jest reporter: at the end of the run, prints every figures file (written by
-// tests/support/figures.ts `recordFigures`) found in NEXUDUS_FIGURES_DIR (default <repo>/.figures)
+// testing/figures.ts `recordFigures`) found in NEXUDUS_FIGURES_DIR (default <repo>/.figures)
 // as a titled table.
 const fs = require("node:fs");
 const path = require("node:path");

@@ -419,7 +419,7 @@ export class NexudusResponseError extends NexudusApiError {
   }
 }
 
-/** The names one setting has in each front end (see `SETTINGS` in `./config`). */
+/** The names one setting has in each front end (see `SETTINGS` in `../config/settings`). */
 export interface SettingNames {
   /** The setting, e.g. `"baseUrl"` (the client option of the same name). */
   readonly setting: string;
@@ -435,7 +435,7 @@ export interface SettingNames {
  * A setting (client option, stack config key, environment variable or CLI flag) is missing or
  * invalid. Nothing was sent. The message is worded for the front end that read it; `setting`,
  * `configKey`, `envVar`, `flag` and `rule` let another front end word it itself
- * (`describeConfigError` in `./config`).
+ * (`describeConfigError` in `../config/settings`).
  */
 export class NexudusConfigError extends NexudusError {
   override readonly name: string = "NexudusConfigError";
