@@ -14,7 +14,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator } from "../emulator";
-import { findPulumi, makeProgram, PulumiSession } from "../tests/e2e/support";
+import { findPulumi, makeProgram, PulumiSession } from "../testing/pulumiCli";
 import { lowerBoundMs } from "./bound";
 
 /** One run of the engine bench. */

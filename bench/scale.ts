@@ -40,7 +40,7 @@ import {
   ratio,
   seconds,
   type ConvergeResult,
-} from "./run";
+} from "./common";
 
 /** Options of {@link runScale}. */
 export interface ScaleOptions {

@@ -1,17 +1,14 @@
 /**
  * The CLI's configuration: the same settings as the provider, read by the one reader of
- * `provider/config.ts` from the flags first, then the `NEXUDUS_*` environment variables, and
- * worded with the flags' names ({@link CLI_WORDING}).
+ * `config/settings.ts` from the flags first, then the `NEXUDUS_*` environment variables; its
+ * errors are the same text as the provider's (each names the flag, the variable and the key).
  */
 import { NexudusClient } from "../client/client";
 import {
   clientOptions,
-  describeConfigError,
-  MISSING_CREDENTIALS_RULE,
   readSettings,
   requireCredentials,
   type ProviderSettings,
-  type Wording,
 } from "../config/settings";
 import { NexudusConfigError, NexudusError } from "../client/errors";
 import type { ConnectionFlags } from "./options";
@@ -19,23 +16,6 @@ import type { ConnectionFlags } from "./options";
 /** A configuration problem (missing credential, bad base URL): exit code 3. */
 export class CliConfigError extends NexudusError {
   override readonly name = "CliConfigError";
-}
-
-/** The CLI's wording of the missing-credentials error. */
-export const CLI_MISSING_CREDENTIALS =
-  "Nexudus credentials are missing: set NEXUDUS_TOKEN (a bearer token), or NEXUDUS_USERNAME and " +
-  "NEXUDUS_PASSWORD, in the environment (or pass --token, or --username and --password)";
-
-/** The CLI names a setting by its flag (`--token (or NEXUDUS_TOKEN)`), else its variable. */
-export const CLI_WORDING: Wording = {
-  lead: (n) => (n.flag ? `--${n.flag} (or ${n.envVar})` : (n.envVar ?? n.setting)),
-  ref: (n) => (n.flag ? `--${n.flag}` : (n.envVar ?? n.setting)),
-};
-
-/** A configuration error in the CLI's words. */
-export function cliWording(e: NexudusConfigError): string {
-  if (e.rule === MISSING_CREDENTIALS_RULE) return CLI_MISSING_CREDENTIALS;
-  return describeConfigError(e, CLI_WORDING);
 }
 
 /**
@@ -51,7 +31,7 @@ export function cliSettings(
     requireCredentials(settings);
     return settings;
   } catch (e) {
-    if (e instanceof NexudusConfigError) throw new CliConfigError(cliWording(e));
+    if (e instanceof NexudusConfigError) throw new CliConfigError(e.message);
     throw e;
   }
 }

@@ -8,7 +8,7 @@ import {
   NexudusThrottledError,
 } from "../client/errors";
 import { NexudusProviderConfigError } from "../config/settings";
-import { CliConfigError, cliWording } from "./connect";
+import { CliConfigError } from "./connect";
 import { errorText, EXIT } from "./io";
 import { UsageError } from "./options";
 
@@ -39,7 +39,7 @@ export function describeFailure(
   }
   if (e instanceof CliConfigError) return { message: oneLine(e.message), code: EXIT.config };
   if (e instanceof NexudusProviderConfigError) {
-    return { message: oneLine(cliWording(e)), code: EXIT.config };
+    return { message: oneLine(e.message), code: EXIT.config };
   }
   if (e instanceof NexudusConfigError) {
     return { message: `configuration: ${oneLine(e.message)}`, code: EXIT.config };

@@ -5,13 +5,7 @@
 import { NexudusError } from "../client/errors";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { errorText } from "./io";
-import {
-  actionName,
-  actionNumber,
-  MAX_ACTION,
-  MIN_ACTION,
-  suggestAction,
-} from "../client/actions";
+import { actionName, actionNumber, MAX_ACTION, MIN_ACTION, suggestAction } from "../client/actions";
 
 /** A bad command line. `command` names the command whose `--help` the message points to. */
 export class UsageError extends NexudusError {

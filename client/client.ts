@@ -31,12 +31,7 @@ import {
   type RateBudgetSpent,
   type Slot,
 } from "./ratelimit/limiter";
-import {
-  envOptions,
-  resolveOptions,
-  type NexudusClientOptions,
-  type RequestEvent,
-} from "./options";
+import { resolveOptions, type NexudusClientOptions, type RequestEvent } from "./options";
 import { redact, registerSecret } from "./redact";
 import { checkBody, checkQuery, readWrite, recordPath, type WriteResult } from "./requests";
 import { retryDelay, type RetryPolicy } from "./retry";
@@ -65,7 +60,6 @@ export {
   DEFAULT_MAX_THROTTLE_RETRIES,
   DEFAULT_MAX_WAIT_MS,
   DEFAULT_TIMEOUT_MS,
-  ENV_VARS,
   isLoopbackHost,
   resolveOptions,
   type NexudusClientOptions,
@@ -182,21 +176,6 @@ export class NexudusClient {
    */
   get lookAgainMs(): number {
     return 1000 * this.timeFactor;
-  }
-
-  /**
-   * A client configured from environment variables (`NEXUDUS_BASE_URL`, `NEXUDUS_TOKEN`,
-   * `NEXUDUS_USERNAME`, `NEXUDUS_PASSWORD`, `NEXUDUS_TIMEOUT_MS`, `NEXUDUS_MAX_RETRIES`,
-   * `NEXUDUS_TIME_FACTOR`, `NEXUDUS_RATE_LIMIT` = `off`|`on`), with `overrides` taking precedence.
-   * When `overrides` gives a credential, the environment's credentials are ignored.
-   *
-   * @throws {@link NexudusConfigError} naming the variable or option at fault.
-   */
-  static fromEnv(
-    env: Record<string, string | undefined> = process.env,
-    overrides: NexudusClientOptions = {},
-  ): NexudusClient {
-    return new NexudusClient(envOptions(env, overrides));
   }
 
   /** One page of search results (`size` defaults to the API's 25 unless given). */

@@ -9,20 +9,89 @@
 import * as path from "node:path";
 import { z } from "zod";
 import { defaultHistoryDir } from "./ratelimit/callHistory";
-import {
-  baseUrlRule,
-  DEFAULT_BASE_URL,
-  readSources,
-  settingNames,
-  SETTINGS,
-  type BaseUrlProblem,
-  type Setting,
-} from "../config/settings";
 import { NexudusConfigError } from "./errors";
 import { redact, registerSecret } from "./redact";
 import type { Route } from "./routes";
 
-export { DEFAULT_BASE_URL, isLoopbackHost } from "../config/settings";
+/** The production API. */
+export const DEFAULT_BASE_URL = "https://spaces.nexudus.com";
+
+/** Whether a URL hostname is a loopback host (127.0.0.0/8, localhost, [::1]). */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase();
+  return (
+    h === "localhost" || h === "[::1]" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)
+  );
+}
+
+/** Why a base URL is refused. */
+export type BaseUrlProblem = "notAbsolute" | "credentials" | "plainHttp" | "scheme" | "query";
+
+/** The rule each base-URL problem breaks, in the one wording every front end shows. */
+export const BASE_URL_RULES: Readonly<Record<BaseUrlProblem, string>> = {
+  notAbsolute: `must be an absolute URL such as ${DEFAULT_BASE_URL}`,
+  credentials: "must not contain a user or password (give the token, or the username and password)",
+  plainHttp:
+    "must use https:// (plain http:// is allowed only on loopback: 127.0.0.0/8, localhost, [::1], e.g. the local emulator)",
+  scheme: "must be an https:// URL",
+  query: "must not have a query or fragment",
+};
+
+/**
+ * The one rule of a base URL: absolute, no user or password, `https://` (plain `http://` only on
+ * a loopback host, e.g. the local emulator), no query or fragment. Gives the URL without a
+ * trailing slash and its origin.
+ */
+export function baseUrlRule(
+  raw: string,
+): { ok: true; baseUrl: string; origin: string } | { ok: false; problem: BaseUrlProblem } {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return { ok: false, problem: "notAbsolute" };
+  }
+  if (url.username || url.password) return { ok: false, problem: "credentials" };
+  if (url.protocol === "http:") {
+    if (!isLoopbackHost(url.hostname)) return { ok: false, problem: "plainHttp" };
+  } else if (url.protocol !== "https:") {
+    return { ok: false, problem: "scheme" };
+  }
+  if (url.search || url.hash) return { ok: false, problem: "query" };
+  return {
+    ok: true,
+    baseUrl: `${url.origin}${url.pathname.replace(/\/+$/, "")}`,
+    origin: url.origin,
+  };
+}
+
+/** A base URL as quoted in a message: never its user or password (nor a query, which may hold a key). */
+export function shownBaseUrl(value: string): string {
+  const noCredentials = value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, "$1[redacted]@");
+  return JSON.stringify(noCredentials.replace(/[?#][\s\S]*$/, "?[redacted]"));
+}
+
+/** Registers the password (and user:password) of a base URL as secrets, if it has any. */
+export function registerBaseUrlCredentials(value: string): void {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#@]*)@/i.exec(value);
+  if (!m) return;
+  registerSecret(m[1]);
+  const colon = m[1]!.indexOf(":");
+  if (colon >= 0) {
+    registerSecret(m[1]!.slice(colon + 1));
+    try {
+      registerSecret(decodeURIComponent(m[1]!.slice(colon + 1)));
+    } catch {
+      // not percent-encoded
+    }
+  }
+}
+
+/** Why a base URL is refused (the rule and the value, credentials hidden), or undefined when it is fine. */
+export function baseUrlProblem(value: string): string | undefined {
+  const r = baseUrlRule(value);
+  return r.ok ? undefined : `${BASE_URL_RULES[r.problem]}; got ${shownBaseUrl(value)}`;
+}
 /** Default per-request timeout (ms). */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Default number of retries after the first attempt. */
@@ -105,33 +174,12 @@ export interface NexudusClientOptions {
 }
 
 /** A client option error; the message is redacted (it may quote a value). */
-function optionError(option: string, message: string): NexudusConfigError {
-  const setting = (Object.keys(SETTINGS) as Setting[]).find(
-    (s) => s === option || SETTINGS[s].envVar === option,
-  );
-  return new NexudusConfigError(
-    option,
-    redact(message),
-    setting !== undefined ? settingNames(setting) : undefined,
-  );
+function optionError(option: string, message: string, rule?: string): NexudusConfigError {
+  return new NexudusConfigError(option, redact(message), {
+    setting: option,
+    ...(rule !== undefined ? { rule: redact(rule) } : {}),
+  });
 }
-
-type OptionKey = keyof NexudusClientOptions;
-
-/** The environment variable behind each option read by `NexudusClient.fromEnv` (from `SETTINGS`). */
-export const ENV_VARS = {
-  baseUrl: SETTINGS.baseUrl.envVar,
-  token: SETTINGS.token.envVar,
-  username: SETTINGS.username.envVar,
-  password: SETTINGS.password.envVar,
-  timeoutMs: SETTINGS.timeoutMs.envVar,
-  maxRetries: SETTINGS.maxRetries.envVar,
-  maxThrottleRetries: SETTINGS.maxThrottleRetries.envVar,
-  maxWaitMs: SETTINGS.maxWaitMs.envVar,
-  timeFactor: SETTINGS.timeFactor.envVar,
-  rateLimit: SETTINGS.rateLimit.envVar,
-  callHistory: SETTINGS.callHistory.envVar,
-} as const satisfies Partial<Record<OptionKey, string>>;
 
 /** Checked options, with defaults applied. */
 export interface ResolvedOptions {
@@ -151,75 +199,74 @@ export interface ResolvedOptions {
   readonly onRequest?: (event: RequestEvent) => void;
 }
 
-const optionsSchema = (() => {
-  let schema: ReturnType<typeof build> | undefined;
+/**
+ * The rule of each typed option, as zod schemas (built on first use, never captured by a
+ * serialized closure). The configuration layer checks stack config, environment and flags with
+ * these same rules, so a range is written once.
+ */
+export const optionRules = (() => {
+  let rules: ReturnType<typeof build> | undefined;
   function build() {
-    const int = () => z.number("must be a number").int("must be an integer");
-    return z.strictObject({
-      baseUrl: z.string("must be a string").optional(),
-      token: z.string("must be a string").min(1, "must not be empty").optional(),
-      username: z.string("must be a string").min(1, "must not be empty").optional(),
-      password: z.string("must be a string").min(1, "must not be empty").optional(),
-      timeoutMs: int().positive("must be > 0").max(3_600_000, "must be <= 3600000").optional(),
-      maxRetries: int().min(0, "must be >= 0").max(50, "must be <= 50").optional(),
-      maxThrottleRetries: int().min(0, "must be >= 0").max(200, "must be <= 200").optional(),
-      maxWaitMs: int().min(0, "must be >= 0").max(86_400_000, "must be <= 86400000").optional(),
-      onNotice: z
-        .custom<(message: string) => void>((v) => typeof v === "function", "must be a function")
-        .optional(),
-      timeFactor: z.number("must be a number").positive("must be > 0").optional(),
-      rateLimit: z.boolean("must be true or false").optional(),
-      callHistory: z
-        .union([
-          z.literal(false),
-          z
-            .string("must be a folder path or false")
-            .refine(
-              (v) => path.isAbsolute(v),
-              "must be an absolute folder path (or false for none)",
-            ),
-        ])
-        .optional(),
-      onRequest: z
-        .custom<(event: RequestEvent) => void>((v) => typeof v === "function", "must be a function")
-        .optional(),
-    });
+    const int = () => z.number("must be a number").int("must be a whole number");
+    const text = () => z.string("must be a string").min(1, "must not be empty");
+    const fn = <T>() => z.custom<T>((v) => typeof v === "function", "must be a function");
+    return {
+      baseUrl: z.string("must be a string"),
+      token: text(),
+      username: text(),
+      password: text(),
+      timeoutMs: int().min(1, "must be at least 1").max(3_600_000, "must be at most 3600000"),
+      maxRetries: int().min(0, "must be at least 0").max(50, "must be at most 50"),
+      maxThrottleRetries: int().min(0, "must be at least 0").max(200, "must be at most 200"),
+      maxWaitMs: int().min(0, "must be at least 0").max(86_400_000, "must be at most 86400000"),
+      onNotice: fn<(message: string) => void>(),
+      timeFactor: z.number("must be a number").positive("must be greater than 0"),
+      rateLimit: z.boolean("must be true or false"),
+      callHistory: z.union([
+        z.literal(false),
+        z
+          .string("must be an absolute folder path, or off (false) for none")
+          .refine(
+            (v) => path.isAbsolute(v),
+            "must be an absolute folder path, or off (false) for none",
+          ),
+      ]),
+      onRequest: fn<(event: RequestEvent) => void>(),
+    } satisfies Record<keyof NexudusClientOptions, z.ZodType>;
   }
-  return () => (schema ??= build());
+  return () => (rules ??= build());
 })();
 
-const defaultName = (key: string): string => `option "${key}"`;
+const optionsSchema = (() => {
+  let schema: z.ZodType | undefined;
+  return () =>
+    (schema ??= z.strictObject(
+      Object.fromEntries(
+        Object.entries(optionRules()).map(([key, rule]) => [key, rule.optional()]),
+      ),
+    ));
+})();
 
-/** The client's wording of each base-URL problem (`shown` is the quoted URL). */
-const BASE_URL_WORDING: Record<BaseUrlProblem, (shown: string) => string> = {
-  notAbsolute: (shown) => `must be an absolute URL such as ${DEFAULT_BASE_URL} (got ${shown})`,
-  credentials: () => "must not contain credentials: use the token or username/password options",
-  plainHttp: (shown) =>
-    `must use https:// (http:// is only allowed for loopback hosts: 127.0.0.0/8, localhost, ` +
-    `[::1]) (got ${shown})`,
-  scheme: (shown) => `must use https:// (got ${shown})`,
-  query: (shown) => `must not have a query or fragment (got ${shown})`,
-};
+/** The rule of one option that `value` breaks, or undefined when it keeps them all. */
+export function optionProblem(key: keyof NexudusClientOptions, value: unknown): string | undefined {
+  const r = optionRules()[key].safeParse(value);
+  return r.success ? undefined : (r.error.issues[0]?.message ?? "is invalid");
+}
 
-function checkBaseUrl(raw: string, name: string): { baseUrl: string; origin: string } {
+const named = (key: string): string => `option "${key}"`;
+
+function checkBaseUrl(raw: string): { baseUrl: string; origin: string } {
   const r = baseUrlRule(raw);
   if (r.ok) return r;
-  const shown = raw.includes("@") ? "(a URL with credentials)" : JSON.stringify(raw);
-  const rule = BASE_URL_WORDING[r.problem](shown);
-  throw new NexudusConfigError("baseUrl", redact(`NexudusClient ${name} ${rule}`), {
-    ...settingNames("baseUrl"),
-    rule: redact(rule),
-  });
+  const rule = `${BASE_URL_RULES[r.problem]}; got ${shownBaseUrl(raw)}`;
+  throw optionError("baseUrl", `NexudusClient ${named("baseUrl")} ${rule}`, rule);
 }
 
 /**
  * Checks client options and applies defaults; throws {@link NexudusConfigError} naming the
- * option (or, through `nameOf`, the environment variable) and the rule.
+ * option and the rule.
  */
-export function resolveOptions(
-  opts: NexudusClientOptions,
-  nameOf: (key: OptionKey) => string = defaultName,
-): ResolvedOptions {
+export function resolveOptions(opts: NexudusClientOptions): ResolvedOptions {
   if (opts === null || typeof opts !== "object") {
     throw optionError("options", "NexudusClient options must be an object");
   }
@@ -234,42 +281,42 @@ export function resolveOptions(
       const key = issue.keys[0] ?? "";
       throw optionError(
         key,
-        `NexudusClient has no option "${key}" (known: ${Object.keys(optionsSchema().shape).join(", ")})`,
+        `NexudusClient has no option "${key}" (known: ${Object.keys(optionRules()).join(", ")})`,
       );
     }
-    const key = String(issue?.path[0] ?? "options") as OptionKey;
+    const key = String(issue?.path[0] ?? "options");
     const secret = key === "token" || key === "password";
     const got = secret ? "" : ` (got ${JSON.stringify(defined[key]) ?? String(defined[key])})`;
-    throw optionError(key, `NexudusClient ${nameOf(key)} ${issue?.message ?? "is invalid"}${got}`);
+    const rule = `${issue?.message ?? "is invalid"}${got}`;
+    throw optionError(key, `NexudusClient ${named(key)} ${rule}`, rule);
   }
-  const o = parsed.data;
-  const { baseUrl, origin } = checkBaseUrl(o.baseUrl ?? DEFAULT_BASE_URL, nameOf("baseUrl"));
+  const o = parsed.data as NexudusClientOptions;
+  const { baseUrl, origin } = checkBaseUrl(o.baseUrl ?? DEFAULT_BASE_URL);
 
   let credential: ResolvedOptions["credential"];
   if (o.token !== undefined) {
     if (o.username !== undefined || o.password !== undefined) {
       throw optionError(
         "token",
-        `NexudusClient takes either ${nameOf("token")} or ${nameOf("username")} and ` +
-          `${nameOf("password")}, not both`,
+        `NexudusClient takes either ${named("token")} or ${named("username")} and ` +
+          `${named("password")}, not both`,
       );
     }
     credential = { kind: "token", token: o.token };
   } else if (o.username !== undefined || o.password !== undefined) {
     if (o.username === undefined || o.password === undefined) {
-      const missing: OptionKey = o.username === undefined ? "username" : "password";
+      const missing = o.username === undefined ? "username" : "password";
       throw optionError(
         missing,
-        `NexudusClient needs ${nameOf("username")} and ${nameOf("password")} together: ` +
-          `${nameOf(missing)} is missing`,
+        `NexudusClient needs ${named("username")} and ${named("password")} together: ` +
+          `${named(missing)} is missing`,
       );
     }
     credential = { kind: "password", username: o.username, password: o.password };
   } else {
     throw optionError(
       "token",
-      `NexudusClient needs credentials: set the option "token", or "username" and "password" ` +
-        `(environment: ${ENV_VARS.token}, or ${ENV_VARS.username} and ${ENV_VARS.password})`,
+      `NexudusClient needs credentials: give the option "token", or "username" and "password"`,
     );
   }
   return {
@@ -286,93 +333,4 @@ export function resolveOptions(
     callHistory: o.callHistory ?? defaultHistoryDir(),
     ...(o.onRequest ? { onRequest: o.onRequest } : {}),
   };
-}
-
-/** Reads the client's options from environment variables (see {@link ENV_VARS}). */
-function optionsFromEnv(env: Record<string, string | undefined>): NexudusClientOptions {
-  const raw = readSources({ env });
-  const read = (key: keyof typeof ENV_VARS): string | undefined => {
-    const v = raw[key];
-    return v === undefined || v.trim() === "" ? undefined : v.trim();
-  };
-  const num = (
-    key: "timeoutMs" | "maxRetries" | "maxThrottleRetries" | "maxWaitMs" | "timeFactor",
-  ): number | undefined => {
-    const v = read(key);
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isFinite(n)) {
-      throw optionError(
-        ENV_VARS[key],
-        `${ENV_VARS[key]} must be a number (got ${JSON.stringify(v)})`,
-      );
-    }
-    return n;
-  };
-  const out: NexudusClientOptions = {};
-  const baseUrl = read("baseUrl");
-  if (baseUrl !== undefined) out.baseUrl = baseUrl;
-  // Credentials are not trimmed: a password may end with a space.
-  for (const key of ["token", "username", "password"] as const) {
-    const v = raw[key];
-    if (v !== undefined) out[key] = v;
-  }
-  const timeoutMs = num("timeoutMs");
-  if (timeoutMs !== undefined) out.timeoutMs = timeoutMs;
-  const maxRetries = num("maxRetries");
-  if (maxRetries !== undefined) out.maxRetries = maxRetries;
-  const maxThrottleRetries = num("maxThrottleRetries");
-  if (maxThrottleRetries !== undefined) out.maxThrottleRetries = maxThrottleRetries;
-  const maxWaitMs = num("maxWaitMs");
-  if (maxWaitMs !== undefined) out.maxWaitMs = maxWaitMs;
-  const timeFactor = num("timeFactor");
-  if (timeFactor !== undefined) out.timeFactor = timeFactor;
-  const rate = read("rateLimit")?.toLowerCase();
-  if (rate !== undefined) {
-    if (["off", "false", "0", "no"].includes(rate)) out.rateLimit = false;
-    else if (["on", "true", "1", "yes"].includes(rate)) out.rateLimit = true;
-    else {
-      throw optionError(
-        ENV_VARS.rateLimit,
-        `${ENV_VARS.rateLimit} must be "off" or "on" (got ${JSON.stringify(rate)})`,
-      );
-    }
-  }
-  const history = read("callHistory");
-  if (history !== undefined) {
-    if (["off", "false", "0", "no"].includes(history.toLowerCase())) out.callHistory = false;
-    else if (path.isAbsolute(history)) out.callHistory = history;
-    else {
-      throw optionError(
-        ENV_VARS.callHistory,
-        `${ENV_VARS.callHistory} must be an absolute folder path or "off" (got ${JSON.stringify(history)})`,
-      );
-    }
-  }
-  return out;
-}
-
-/**
- * The options of `NexudusClient.fromEnv`: the environment's (see {@link optionsFromEnv}) under
- * `overrides`; a credential in `overrides` hides the environment's. Checked here, so that an
- * error names the variable when the value came from the environment.
- */
-export function envOptions(
-  env: Record<string, string | undefined>,
-  overrides: NexudusClientOptions,
-): NexudusClientOptions {
-  const fromEnv = optionsFromEnv(env);
-  const given = Object.fromEntries(
-    Object.entries(overrides).filter(([, v]) => v !== undefined),
-  ) as NexudusClientOptions;
-  if (given.token !== undefined || given.username !== undefined || given.password !== undefined) {
-    delete fromEnv.token;
-    delete fromEnv.username;
-    delete fromEnv.password;
-  }
-  const merged: NexudusClientOptions = { ...fromEnv, ...given };
-  const nameOf = (key: OptionKey): string =>
-    key in given || !(key in ENV_VARS) ? defaultName(key) : ENV_VARS[key as keyof typeof ENV_VARS];
-  resolveOptions(merged, nameOf);
-  return merged;
 }

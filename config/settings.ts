@@ -1,13 +1,11 @@
 /**
- * Configuration, in one place: every setting with the names it has in each front end
- * ({@link SETTINGS}: stack config key, environment variable, CLI flag), one reader of the sources
- * ({@link readSources}: CLI flags, then stack config, then the environment), one zod schema of
- * the settings ({@link readSettings}), one base-URL rule ({@link baseUrlRule}) and the config
- * errors, which carry `{setting, configKey, envVar, flag}` so that each front end words them
- * ({@link describeConfigError}: the provider names `nexudus:*` keys, the CLI its flags).
- *
- * The client's own options (`new NexudusClient({...})`, `NexudusClient.fromEnv`) are typed values
- * checked in `../client/options`, with this module's names, reader and base-URL rule.
+ * Configuration, in one place, for every front end (the provider's stack config, the environment,
+ * the CLI's flags): every setting with its names ({@link SETTINGS}: stack config key, environment
+ * variable, CLI flag), one reader of the sources ({@link readSources}: flags, then stack config,
+ * then the environment), one schema ({@link readSettings}: each text read into the client's typed
+ * option and checked by the client's own rules, `optionRules` and `baseUrlRule` in
+ * `client/options.ts`), and one wording of its errors, which name the setting by all its names
+ * (`nexudus:baseUrl (NEXUDUS_BASE_URL, --base-url) must use https://...`).
  *
  * @module
  */
@@ -15,12 +13,26 @@ import * as path from "node:path";
 import { z } from "zod";
 import { NexudusConfigError, type SettingNames } from "../client/errors";
 import { levenshtein } from "../client/levenshtein";
-import type { NexudusClientOptions } from "../client/options";
-import { REFRESH_MODES, type RefreshMode } from "../provider/readCache";
-import { registerSecret } from "../client/redact";
+import {
+  baseUrlProblem,
+  DEFAULT_BASE_URL,
+  optionProblem,
+  registerBaseUrlCredentials,
+  type NexudusClientOptions,
+} from "../client/options";
 
-/** The production API. */
-export const DEFAULT_BASE_URL = "https://spaces.nexudus.com";
+export { DEFAULT_BASE_URL };
+
+/**
+ * How refresh reads webhooks (`nexudus:refreshMode`): `account` (default: the account-wide search
+ * pages, shared by the host's reads), `search` (one search page per location) or `get` (one GET
+ * per webhook).
+ */
+export const REFRESH_MODES = ["account", "get", "search"] as const;
+/** One of {@link REFRESH_MODES}. */
+export type RefreshMode = (typeof REFRESH_MODES)[number];
+/** The refresh mode when none is configured. */
+export const DEFAULT_REFRESH_MODE: RefreshMode = "account";
 
 /**
  * Every setting and its names: the stack config key (settings the provider reads from the stack),
@@ -156,85 +168,6 @@ export function unknownConfigKeyError(
   });
 }
 
-// ---- the base URL ------------------------------------------------------------------------------
-
-/** Whether a URL hostname is a loopback host (127.0.0.0/8, localhost, [::1]). */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.toLowerCase();
-  return (
-    h === "localhost" || h === "[::1]" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)
-  );
-}
-
-/** Why a base URL is refused (each front end words it). */
-export type BaseUrlProblem = "notAbsolute" | "credentials" | "plainHttp" | "scheme" | "query";
-
-/**
- * The one rule of a base URL: absolute, no user or password, `https://` (plain `http://` only on
- * a loopback host, e.g. the local emulator), no query or fragment. Gives the URL without a
- * trailing slash and its origin.
- */
-export function baseUrlRule(
-  raw: string,
-): { ok: true; baseUrl: string; origin: string } | { ok: false; problem: BaseUrlProblem } {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return { ok: false, problem: "notAbsolute" };
-  }
-  if (url.username || url.password) return { ok: false, problem: "credentials" };
-  if (url.protocol === "http:") {
-    if (!isLoopbackHost(url.hostname)) return { ok: false, problem: "plainHttp" };
-  } else if (url.protocol !== "https:") {
-    return { ok: false, problem: "scheme" };
-  }
-  if (url.search || url.hash) return { ok: false, problem: "query" };
-  return {
-    ok: true,
-    baseUrl: `${url.origin}${url.pathname.replace(/\/+$/, "")}`,
-    origin: url.origin,
-  };
-}
-
-/** A base URL as quoted in a message: never its user or password (nor a query, which may hold a key). */
-export function shownBaseUrl(value: string): string {
-  const noCredentials = value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, "$1[redacted]@");
-  return JSON.stringify(noCredentials.replace(/[?#][\s\S]*$/, "?[redacted]"));
-}
-
-/** The settings' wording of each base-URL problem (`{token}`... name other settings). */
-const BASE_URL_RULES: Record<BaseUrlProblem, string> = {
-  notAbsolute: `must be an absolute URL such as ${DEFAULT_BASE_URL}`,
-  credentials: "must not contain a user or password (use {token}, or {username} and {password})",
-  plainHttp:
-    "must use https:// (plain http:// is allowed only on loopback, e.g. the local emulator)",
-  scheme: "must be an https:// URL",
-  query: "must not have a query or fragment",
-};
-
-/** Registers the password (and user:password) of a base URL as secrets, if it has any. */
-function registerBaseUrlCredentials(value: string): void {
-  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#@]*)@/i.exec(value);
-  if (!m) return;
-  registerSecret(m[1]);
-  const colon = m[1]!.indexOf(":");
-  if (colon >= 0) {
-    registerSecret(m[1]!.slice(colon + 1));
-    try {
-      registerSecret(decodeURIComponent(m[1]!.slice(colon + 1)));
-    } catch {
-      // not percent-encoded
-    }
-  }
-}
-
-/** Why a base URL is refused (the settings' wording), or undefined when it is fine. */
-export function baseUrlProblem(value: string): string | undefined {
-  const r = baseUrlRule(value);
-  return r.ok ? undefined : `${BASE_URL_RULES[r.problem]}; got ${shownBaseUrl(value)}`;
-}
-
 // ---- the settings ------------------------------------------------------------------------------
 
 /** Settings after reading the sources. Holds secrets: never log it. */
@@ -262,8 +195,8 @@ export interface ProviderSettings {
 
 /**
  * A configuration problem of the stack config, the environment or the CLI flags. The message
- * is the provider's wording (`nexudus:token (or NEXUDUS_TOKEN) ...`); the CLI words it with its
- * flags through {@link describeConfigError}.
+ * names the setting by every name it has (`nexudus:token (NEXUDUS_TOKEN, --token) ...`), the same
+ * text in every front end; `configKey`, `envVar` and `flag` carry the names apart.
  */
 export class NexudusProviderConfigError extends NexudusConfigError {
   override readonly name: string = "NexudusProviderConfigError";
@@ -272,16 +205,23 @@ export class NexudusProviderConfigError extends NexudusConfigError {
 /** The rule of missing credentials (no setting names it alone). */
 export const MISSING_CREDENTIALS_RULE = "credentials are missing";
 
-/** The message for missing credentials: which config keys or variables to set. */
+/** The message for missing credentials: which config keys, variables or flags to set. */
 export const MISSING_CREDENTIALS =
-  "Nexudus credentials are missing: set a token with `pulumi config set --secret nexudus:token <token>` " +
-  "(or the NEXUDUS_TOKEN environment variable), or a user with nexudus:username and " +
-  "`pulumi config set --secret nexudus:password <password>` (or NEXUDUS_USERNAME and NEXUDUS_PASSWORD)";
+  "Nexudus credentials are missing: set a token (nexudus:token, NEXUDUS_TOKEN or --token), or a user " +
+  "and password (nexudus:username and nexudus:password, NEXUDUS_USERNAME and NEXUDUS_PASSWORD, or " +
+  "--username and --password); in a stack: `pulumi config set --secret nexudus:token <token>`";
 
 const OFF = ["off", "false", "0", "no"];
 const ON = ["on", "true", "1", "yes"];
 
-/** Issue with a rule for the setting at `path[0]` (other settings as `{name}` placeholders). */
+/** A setting by every name it has: `nexudus:baseUrl (NEXUDUS_BASE_URL, --base-url)`. */
+export function settingLabel(setting: Setting): string {
+  const n: { configKey?: string; envVar: string; flag?: string } = SETTINGS[setting];
+  const others = [n.envVar, ...(n.flag !== undefined ? [`--${n.flag}`] : [])];
+  return n.configKey !== undefined ? `${n.configKey} (${others.join(", ")})` : others.join(" or ");
+}
+
+/** Issue with a rule for the setting at `path[0]`. */
 function issue(ctx: z.RefinementCtx, rule: string): typeof z.NEVER {
   ctx.addIssue({ code: "custom", message: rule });
   return z.NEVER;
@@ -289,17 +229,29 @@ function issue(ctx: z.RefinementCtx, rule: string): typeof z.NEVER {
 
 const text = () => z.string().optional();
 
-function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
+/** The text of a typed option, checked by the client's rule of that option. */
+function typed<K extends keyof NexudusClientOptions>(
+  key: K,
+  parse: (raw: string) => unknown,
+  expected: string,
+) {
   return text().transform((raw, ctx) => {
     if (raw === undefined) return undefined;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `${min} to ${max}`;
-      return issue(ctx, `must be a whole number of ${range}; got ${JSON.stringify(raw)}`);
-    }
-    return n;
+    const value = parse(raw.trim());
+    if (value === undefined) return issue(ctx, `must be ${expected}; got ${JSON.stringify(raw)}`);
+    const problem = optionProblem(key, value);
+    return problem === undefined
+      ? (value as NonNullable<NexudusClientOptions[K]>)
+      : issue(ctx, `${problem}; got ${JSON.stringify(raw)}`);
   });
 }
+
+const number = (raw: string): number | undefined => {
+  const n = Number(raw);
+  return raw !== "" && Number.isFinite(n) ? n : undefined;
+};
+const wholeNumber = (key: "timeoutMs" | "maxRetries" | "maxThrottleRetries" | "maxWaitMs") =>
+  typed(key, number, "a whole number");
 
 /** The schema of the settings, from their raw texts. */
 const settingsSchema = (() => {
@@ -320,8 +272,8 @@ const settingsSchema = (() => {
         ),
         username: text(),
         password: text(),
-        timeoutMs: wholeNumber(1),
-        maxRetries: wholeNumber(0),
+        timeoutMs: wholeNumber("timeoutMs"),
+        maxRetries: wholeNumber("maxRetries"),
         refreshMode: text().transform((raw, ctx) => {
           const mode = raw?.trim().toLowerCase();
           if (mode === undefined || (REFRESH_MODES as readonly string[]).includes(mode)) {
@@ -332,37 +284,34 @@ const settingsSchema = (() => {
             `must be one of ${REFRESH_MODES.join(", ")}; got ${JSON.stringify(raw)}`,
           );
         }),
-        maxThrottleRetries: wholeNumber(0, 200),
-        maxWaitMs: wholeNumber(0, 86_400_000),
-        timeFactor: text().transform((raw, ctx) => {
-          if (raw === undefined) return undefined;
-          const n = Number(raw.trim());
-          return Number.isFinite(n) && n > 0 && raw.trim() !== ""
-            ? n
-            : issue(ctx, `must be a number greater than 0; got ${JSON.stringify(raw)}`);
-        }),
-        rateLimit: text().transform((raw, ctx) => {
-          const v = raw?.trim().toLowerCase();
-          if (v === undefined) return undefined;
-          if (OFF.includes(v)) return false;
-          if (ON.includes(v)) return true;
-          return issue(ctx, `must be "off" or "on"; got ${JSON.stringify(raw)}`);
-        }),
-        callHistory: text().transform((raw, ctx) => {
-          const v = raw?.trim();
-          if (v === undefined) return undefined;
-          if (OFF.includes(v.toLowerCase())) return false as const;
-          return path.isAbsolute(v)
-            ? v
-            : issue(ctx, `must be an absolute folder path or "off"; got ${JSON.stringify(raw)}`);
-        }),
+        maxThrottleRetries: wholeNumber("maxThrottleRetries"),
+        maxWaitMs: wholeNumber("maxWaitMs"),
+        timeFactor: typed("timeFactor", number, "a number greater than 0"),
+        rateLimit: typed(
+          "rateLimit",
+          (raw) =>
+            OFF.includes(raw.toLowerCase())
+              ? false
+              : ON.includes(raw.toLowerCase())
+                ? true
+                : undefined,
+          '"off" or "on"',
+        ),
+        callHistory: typed(
+          "callHistory",
+          (raw) => (OFF.includes(raw.toLowerCase()) ? false : raw),
+          'an absolute folder path or "off"',
+        ),
       })
       .superRefine((s, ctx) => {
         if ((s.username === undefined) !== (s.password === undefined) && s.token === undefined) {
+          const missing = s.username === undefined ? "username" : "password";
           ctx.addIssue({
             code: "custom",
-            path: [s.username === undefined ? "username" : "password"],
-            message: "is missing: {username} and {password} go together (or set {token} instead)",
+            path: [missing],
+            message:
+              `is missing: ${settingLabel("username")} and ${settingLabel("password")} go ` +
+              `together (or set ${settingLabel("token")} instead)`,
           });
         }
       });
@@ -370,49 +319,11 @@ const settingsSchema = (() => {
   return () => (schema ??= build());
 })();
 
-/** How a front end names settings in its messages. */
-export interface Wording {
-  /** The setting a message is about, e.g. `nexudus:token (or NEXUDUS_TOKEN)`. */
-  lead(names: SettingNames): string;
-  /** Another setting a message mentions, e.g. `nexudus:token`. */
-  ref(names: SettingNames): string;
-}
-
-/** The provider's wording: stack config keys, with the variable as fallback. */
-export const PROVIDER_WORDING: Wording = {
-  lead: (n) => (n.configKey ? `${n.configKey} (or ${n.envVar})` : (n.envVar ?? n.setting)),
-  ref: (n) => n.configKey ?? n.envVar ?? n.setting,
-};
-
-/** A rule about `setting` in a front end's wording (`{token}`... name the other settings). */
-function worded(setting: Setting, rule: string, wording: Wording): string {
-  const filled = rule.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in SETTINGS ? wording.ref(settingNames(name as Setting)) : whole,
-  );
-  return `${wording.lead(settingNames(setting))} ${filled}`;
-}
-
-/**
- * A config error's message in a front end's wording (the CLI's is in `cli/connect.ts`). An error
- * without a rule about one setting (missing credentials, a client option) keeps its message.
- */
-export function describeConfigError(e: NexudusConfigError, wording: Wording): string {
-  if (
-    e.rule === undefined ||
-    e.rule === MISSING_CREDENTIALS_RULE ||
-    e.setting === undefined ||
-    !(e.setting in SETTINGS)
-  ) {
-    return e.message;
-  }
-  return worded(e.setting as Setting, e.rule, wording);
-}
-
 function configError(setting: Setting, rule: string): NexudusProviderConfigError {
   const names = settingNames(setting);
   return new NexudusProviderConfigError(
     names.configKey ?? names.envVar ?? setting,
-    worded(setting, rule, PROVIDER_WORDING),
+    `${settingLabel(setting)} ${rule}`,
     { ...names, rule },
   );
 }
@@ -452,15 +363,6 @@ export function readSettings(sources: SettingSources): ProviderSettings {
   return settings;
 }
 
-/** The provider's reading: stack config first (`get`), then the environment. */
-export function resolveSettings(
-  get: (key: string) => string | undefined,
-  env: Record<string, string | undefined> = process.env,
-  configKeys: readonly string[] = [],
-): ProviderSettings {
-  return readSettings({ config: get, env, configKeys });
-}
-
 /** Throws the missing-credentials error when neither a token nor a user is configured. */
 export function requireCredentials(settings: ProviderSettings): void {
   if (
@@ -474,7 +376,7 @@ export function requireCredentials(settings: ProviderSettings): void {
   }
 }
 
-/** The client options for these settings. */
+/** The client options for these settings (the plain object the client takes). */
 export function clientOptions(settings: ProviderSettings): NexudusClientOptions {
   const { refreshMode: _mode, ...options } = settings;
   void _mode;

@@ -38,17 +38,9 @@ import { processWide } from "../client/processWide";
 import type { NexudusClient } from "../client/client";
 import type { WebhookSummary } from "../client/schemas";
 
-/**
- * How `read` (refresh) fetches a webhook: `account` (default) from the account-wide search pages,
- * `search` from one search page per location, `get` with one GET each.
- */
-export type RefreshMode = "account" | "get" | "search";
+import { DEFAULT_REFRESH_MODE, REFRESH_MODES, type RefreshMode } from "../config/settings";
 
-/** The refresh modes, default first. */
-export const REFRESH_MODES: readonly RefreshMode[] = ["account", "get", "search"];
-
-/** The default refresh mode (see the README, "refreshMode: account, search or get"). */
-export const DEFAULT_REFRESH_MODE: RefreshMode = "account";
+export { DEFAULT_REFRESH_MODE, REFRESH_MODES, type RefreshMode };
 
 /**
  * The most account-wide pages one refresh reads (20,000 webhooks): past them, reads whose row was

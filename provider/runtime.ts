@@ -11,7 +11,7 @@ import {
   clientOptions,
   NexudusProviderConfigError,
   requireCredentials,
-  resolveSettings,
+  readSettings,
   type ProviderSettings,
 } from "../config/settings";
 
@@ -79,7 +79,11 @@ export function configure(config: ConfigGetter | undefined, env = process.env): 
   watchEngine();
   let settings: ProviderSettings;
   try {
-    settings = resolveSettings((key) => config?.get(key), env, configKeysOf(config));
+    settings = readSettings({
+      config: (key) => config?.get(key),
+      env,
+      configKeys: configKeysOf(config),
+    });
   } catch (e) {
     // The host keeps serving this provider after a failed configure(): remember why, so that no
     // later call falls back to the environment alone (and perhaps to another address).
@@ -100,7 +104,7 @@ export function getClient(): NexudusClient {
   if (state.configError) throw state.configError;
   if (state.client) return state.client;
   // An engine older than configure() support never calls it: fall back to the environment.
-  const settings = state.settings ?? resolveSettings(() => undefined);
+  const settings = state.settings ?? readSettings({ env: process.env });
   state.settings = settings;
   requireCredentials(settings);
   state.client = new NexudusClient(clientOptions(settings));

@@ -31,7 +31,7 @@ import { cachedRecord } from "./readCache";
 import { expectCreate, recordWithDescription } from "./createdRows";
 import { findOwnCreate, snapshotBeforeCreate } from "./createGuard";
 import { registerUrlSecret } from "../client/redact";
-import { DEFAULT_BASE_URL, PROVIDER_WORDING, settingNames } from "../config/settings";
+import { DEFAULT_BASE_URL, settingLabel } from "../config/settings";
 
 /** An error that tells the engine the webhook exists (id + properties) although the step failed. */
 export class WebhookPartialError extends NexudusError {
@@ -271,7 +271,7 @@ export const webhookProvider = {
       throw new WebhookOperationError(
         `creating webhook ${JSON.stringify(inputs.name)} at location ${inputs.businessId}: the ` +
           `search before the create got ${snapshot.notTheApi} from ${client.baseUrl}, which is ` +
-          `not the Nexudus API; nothing was written. Fix ${PROVIDER_WORDING.lead(settingNames("baseUrl"))}: ` +
+          `not the Nexudus API; nothing was written. Fix ${settingLabel("baseUrl")}: ` +
           `the site root, e.g. ${DEFAULT_BASE_URL}.`,
       );
     }

@@ -5,7 +5,7 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 function figuresDir() {
-  return process.env.NEXUDUS_FIGURES_DIR || path.resolve(__dirname, "..", "..", ".figures");
+  return process.env.NEXUDUS_FIGURES_DIR || path.resolve(__dirname, "..", ".figures");
 }
 
 function formatCell(v) {

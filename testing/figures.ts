@@ -23,7 +23,7 @@ export type FigureRow = Record<string, number | string>;
 
 /** The folder figures are written to (`NEXUDUS_FIGURES_DIR`, default `<repo>/.figures`). */
 export function figuresDir(): string {
-  return process.env.NEXUDUS_FIGURES_DIR ?? path.resolve(__dirname, "..", "..", ".figures");
+  return process.env.NEXUDUS_FIGURES_DIR ?? path.resolve(__dirname, "..", ".figures");
 }
 
 let counter = 0;

@@ -4,7 +4,7 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 module.exports = async function globalSetupUnit() {
-  const root = path.resolve(__dirname, "..", "..");
+  const root = path.resolve(__dirname, "..");
   const figures = process.env.NEXUDUS_FIGURES_DIR || path.join(root, ".figures");
   fs.mkdirSync(figures, { recursive: true });
 };

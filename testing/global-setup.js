@@ -6,7 +6,7 @@ const path = require("node:path");
 const { linkSelf } = require("../scripts/link-self");
 
 module.exports = async function globalSetup() {
-  const root = path.resolve(__dirname, "..", "..");
+  const root = path.resolve(__dirname, "..");
   // Figures recorded by tests (testing/figures.ts), printed by figures-reporter.js.
   const figures = process.env.NEXUDUS_FIGURES_DIR || path.join(root, ".figures");
   fs.rmSync(figures, { recursive: true, force: true });

@@ -36,7 +36,7 @@ export const SIG_KEY = "4dabf18193072939515e22adb298388d";
 export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 /** The repository root (where `package.json` and `node_modules` are). */
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+export const REPO_ROOT = path.resolve(__dirname, "..");
 
 /** True if `v` is a wire secret `{[SIG_KEY]: SECRET_SIG, value}`. */
 export function isSecretValue(v: unknown): v is { value: unknown } {

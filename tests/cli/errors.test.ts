@@ -4,6 +4,7 @@
  * server errors. No message ever carries the token or password.
  */
 import { startEmulator, type EmulatorHandle } from "../../emulator";
+import { MISSING_CREDENTIALS } from "../../config/settings";
 import { cli, envFor } from "./helpers";
 
 const SECRET_TOKEN = "tok-list-only-4f9b7c1e";
@@ -89,19 +90,14 @@ describe("errors and exit codes", () => {
       emu.clearRequests();
       const r = await cli(["list"], { NEXUDUS_BASE_URL: emu.url });
       expect(r.code).toBe(3);
-      expect(r.stderr).toBe(
-        "nexudus-webhooks: Nexudus credentials are missing: set NEXUDUS_TOKEN (a bearer token), or " +
-          "NEXUDUS_USERNAME and NEXUDUS_PASSWORD, in the environment (or pass --token, or " +
-          "--username and --password)\n",
-      );
+      expect(r.stderr).toBe(`nexudus-webhooks: ${MISSING_CREDENTIALS}\n`);
       expect(emu.requests()).toEqual([]);
     });
 
     test("a username without a password", async () => {
       const r = await cli(["health"], { NEXUDUS_BASE_URL: emu.url, NEXUDUS_USERNAME: "a@b.c" });
       expect(r.code).toBe(3);
-      expect(r.stderr).toContain("--password (or NEXUDUS_PASSWORD) is missing");
-      expect(r.stderr).not.toContain("nexudus:");
+      expect(r.stderr).toContain("nexudus:password (NEXUDUS_PASSWORD, --password) is missing");
     });
 
     test("a plain-http base URL that is not loopback", async () => {
@@ -110,7 +106,9 @@ describe("errors and exit codes", () => {
         NEXUDUS_TOKEN: SECRET_TOKEN,
       });
       expect(r.code).toBe(3);
-      expect(r.stderr).toContain("--base-url (or NEXUDUS_BASE_URL) must use https://");
+      expect(r.stderr).toContain(
+        "nexudus:baseUrl (NEXUDUS_BASE_URL, --base-url) must use https://",
+      );
       expectOneSafeLine(r);
     });
 

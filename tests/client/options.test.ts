@@ -1,8 +1,10 @@
 /**
- * Client options and `NexudusClient.fromEnv`: every error names the option (or environment
- * variable) and the rule; http:// only on loopback; credentials never echoed.
+ * Client options (a plain object) and the client read from the environment by the config layer:
+ * every error names the option (or the variable) and the rule; http:// only on loopback;
+ * credentials never echoed.
  */
 import { NexudusClient, isLoopbackHost, type NexudusClientOptions } from "../../client/client";
+import { clientOptions, readSettings, requireCredentials } from "../../config/settings";
 import { NexudusConfigError } from "../../client/errors";
 import { thrownBy } from "../../testing/thrown";
 import { expectNoSecrets } from "./helpers";
@@ -50,13 +52,13 @@ describe("options", () => {
   });
 
   it.each<[string, string]>([
-    ["http://spaces.nexudus.com", "must use https:// (http:// is only allowed for loopback hosts"],
+    ["http://spaces.nexudus.com", "must use https:// (plain http:// is allowed only on loopback"],
     ["http://128.0.0.1", "must use https://"],
     ["http://localhost.example.com", "must use https://"],
-    ["ftp://example.com", "must use https://"],
+    ["ftp://example.com", "must be an https:// URL"],
     ["not a url", "must be an absolute URL"],
     ["spaces.nexudus.com", "must be an absolute URL"],
-    ["https://user:pw@example.com", "must not contain credentials"],
+    ["https://user:pw@example.com", "must not contain a user or password"],
     ["https://example.com/?x=1", "must not have a query or fragment"],
   ])("refuses baseUrl %s", (baseUrl, rule) => {
     const e = configError(make({ baseUrl, token: TOKEN }));
@@ -65,11 +67,10 @@ describe("options", () => {
     expect(e.message).toContain(rule);
   });
 
-  it("needs credentials, naming the options and the environment variables", () => {
+  it("needs credentials, naming the options", () => {
     const e = configError(make({}));
     expect(e.message).toBe(
-      'NexudusClient needs credentials: set the option "token", or "username" and "password" ' +
-        "(environment: NEXUDUS_TOKEN, or NEXUDUS_USERNAME and NEXUDUS_PASSWORD)",
+      'NexudusClient needs credentials: give the option "token", or "username" and "password"',
     );
   });
 
@@ -86,10 +87,10 @@ describe("options", () => {
   });
 
   it.each<[NexudusClientOptions, string, string]>([
-    [{ timeoutMs: 0 }, "timeoutMs", 'option "timeoutMs" must be > 0 (got 0)'],
-    [{ timeoutMs: 1.5 }, "timeoutMs", "must be an integer (got 1.5)"],
-    [{ maxRetries: -1 }, "maxRetries", 'option "maxRetries" must be >= 0 (got -1)'],
-    [{ timeFactor: 0 }, "timeFactor", 'option "timeFactor" must be > 0 (got 0)'],
+    [{ timeoutMs: 0 }, "timeoutMs", 'option "timeoutMs" must be at least 1 (got 0)'],
+    [{ timeoutMs: 1.5 }, "timeoutMs", "must be a whole number (got 1.5)"],
+    [{ maxRetries: -1 }, "maxRetries", 'option "maxRetries" must be at least 0 (got -1)'],
+    [{ timeFactor: 0 }, "timeFactor", 'option "timeFactor" must be greater than 0 (got 0)'],
     [{ timeFactor: "fast" as never }, "timeFactor", "must be a number"],
     [{ rateLimit: "off" as never }, "rateLimit", "must be true or false"],
     [{ onRequest: 3 as never }, "onRequest", "must be a function"],
@@ -119,9 +120,12 @@ describe("options", () => {
   });
 });
 
-describe("fromEnv", () => {
+describe("a client from the environment (the config layer's reader, then the plain options)", () => {
+  const fromEnv = (env: Record<string, string>, overrides: NexudusClientOptions = {}) =>
+    new NexudusClient({ ...clientOptions(readSettings({ env })), ...overrides });
+
   it("reads every variable", () => {
-    const c = NexudusClient.fromEnv({
+    const c = fromEnv({
       NEXUDUS_BASE_URL: "http://127.0.0.1:9999",
       NEXUDUS_USERNAME: "u@example.com",
       NEXUDUS_PASSWORD: PASSWORD,
@@ -139,22 +143,27 @@ describe("fromEnv", () => {
     ]);
   });
 
-  it("lets overrides win, and an override credential replaces the environment's", () => {
-    const c = NexudusClient.fromEnv(
-      { NEXUDUS_USERNAME: "u@example.com", NEXUDUS_PASSWORD: PASSWORD, NEXUDUS_TIMEOUT_MS: "5" },
-      { token: TOKEN, timeoutMs: 777 },
-    );
+  it("plain options given to the client win over what was read", () => {
+    const c = fromEnv({ NEXUDUS_TOKEN: TOKEN, NEXUDUS_TIMEOUT_MS: "5" }, { timeoutMs: 777 });
     expect(c.timeoutMs).toBe(777);
   });
 
   it.each<[Record<string, string>, string, string]>([
     [
       { NEXUDUS_TIMEOUT_MS: "abc" },
-      "NEXUDUS_TIMEOUT_MS",
-      'NEXUDUS_TIMEOUT_MS must be a number (got "abc")',
+      "nexudus:timeoutMs",
+      'nexudus:timeoutMs (NEXUDUS_TIMEOUT_MS) must be a whole number; got "abc"',
     ],
-    [{ NEXUDUS_MAX_RETRIES: "-3" }, "maxRetries", "NexudusClient NEXUDUS_MAX_RETRIES must be >= 0"],
-    [{ NEXUDUS_TIME_FACTOR: "0" }, "timeFactor", "NexudusClient NEXUDUS_TIME_FACTOR must be > 0"],
+    [
+      { NEXUDUS_MAX_RETRIES: "-3" },
+      "nexudus:maxRetries",
+      "NEXUDUS_MAX_RETRIES) must be at least 0",
+    ],
+    [
+      { NEXUDUS_TIME_FACTOR: "0" },
+      "NEXUDUS_TIME_FACTOR",
+      "NEXUDUS_TIME_FACTOR must be greater than 0",
+    ],
     [
       { NEXUDUS_RATE_LIMIT: "maybe" },
       "NEXUDUS_RATE_LIMIT",
@@ -162,22 +171,24 @@ describe("fromEnv", () => {
     ],
     [
       { NEXUDUS_BASE_URL: "http://example.com" },
-      "baseUrl",
-      "NexudusClient NEXUDUS_BASE_URL must use https://",
+      "nexudus:baseUrl",
+      "nexudus:baseUrl (NEXUDUS_BASE_URL, --base-url) must use https://",
     ],
   ])("names the variable at fault: %p", (env, option, text) => {
-    const e = configError(() => NexudusClient.fromEnv({ NEXUDUS_TOKEN: TOKEN, ...env }));
+    const e = configError(() => fromEnv({ NEXUDUS_TOKEN: TOKEN, ...env }));
     expect(e.option).toBe(option);
     expect(e.message).toContain(text);
   });
 
-  it("without credentials, names the variables", () => {
-    const e = configError(() => NexudusClient.fromEnv({}));
-    expect(e.message).toContain("NEXUDUS_TOKEN, or NEXUDUS_USERNAME and NEXUDUS_PASSWORD");
+  it("without credentials, names the key, the variables and the flags", () => {
+    const e = configError(() => requireCredentials(readSettings({ env: {} })));
+    expect(e.message).toContain("NEXUDUS_TOKEN");
+    expect(e.message).toContain("NEXUDUS_USERNAME and NEXUDUS_PASSWORD");
+    expect(e.message).toContain("--username and --password");
   });
 
   it("names the variable when only half of a username/password pair is set", () => {
-    const e = configError(() => NexudusClient.fromEnv({ NEXUDUS_USERNAME: "u@example.com" }));
-    expect(e.message).toContain("NEXUDUS_PASSWORD is missing");
+    const e = configError(() => fromEnv({ NEXUDUS_USERNAME: "u@example.com" }));
+    expect(e.message).toContain("nexudus:password (NEXUDUS_PASSWORD, --password) is missing");
   });
 });

@@ -14,6 +14,7 @@ import { historyKey } from "../../client/ratelimit/callHistory";
 import { limiterStats, NexudusClient, resetLimiterStats } from "../../client/client";
 import { NexudusRateBudgetError } from "../../client/errors";
 import { MAX_RETRY_AFTER_MS } from "../../client/retry";
+import { clientOptions, readSettings } from "../../config/settings";
 import { recordFigures } from "../../testing/figures";
 import { ADMIN, body, rejection, startTestEmulator, tokenClient } from "./helpers";
 
@@ -182,8 +183,13 @@ describe("maxWaitMs is checked", () => {
   });
 
   it("NEXUDUS_MAX_WAIT_MS that is not a number is refused naming the variable", () => {
-    expect(() =>
-      NexudusClient.fromEnv({ NEXUDUS_TOKEN: "t", NEXUDUS_MAX_WAIT_MS: "five minutes" }),
-    ).toThrow(/NEXUDUS_MAX_WAIT_MS must be a number/);
+    expect(
+      () =>
+        new NexudusClient(
+          clientOptions(
+            readSettings({ env: { NEXUDUS_TOKEN: "t", NEXUDUS_MAX_WAIT_MS: "five minutes" } }),
+          ),
+        ),
+    ).toThrow(/NEXUDUS_MAX_WAIT_MS\) must be a whole number/);
   });
 });

@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { HOW_TO_GET_PULUMI } from "../e2e/support";
+import { HOW_TO_GET_PULUMI } from "../../testing/pulumiCli";
 import { REPO_ROOT } from "../../testing/host";
 
 function runDemo(env: NodeJS.ProcessEnv) {

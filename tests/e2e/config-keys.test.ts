@@ -4,7 +4,7 @@
  * reaches the API (the typo would otherwise be ignored, and the environment's token used).
  */
 import type { EmulatorHandle } from "../../emulator";
-import { makeProgram, useE2e, type PulumiSession } from "./support";
+import { makeProgram, useE2e, type PulumiSession } from "../../testing/pulumiCli";
 
 const TOKEN = "e2e-config-keys-token-8b3d";
 

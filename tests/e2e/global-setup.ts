@@ -3,7 +3,7 @@
  * for once. Without one, the run stops here with one message naming the two ways to get it,
  * instead of every e2e test failing on its own (18 failures over 500 lines, before).
  */
-import { findPulumi } from "./support";
+import { findPulumi } from "../../testing/pulumiCli";
 
 const repoSetup = require("../../testing/global-setup.js") as () => Promise<void>;
 

@@ -15,7 +15,7 @@ import {
   PulumiSession,
   webhookResources,
   type PreviewJson,
-} from "./support";
+} from "../../testing/pulumiCli";
 
 const TOKEN = "e2e-import-token";
 const HQ = 1234;

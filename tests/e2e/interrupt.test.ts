@@ -18,7 +18,7 @@ import {
   PulumiSession,
   webhookResources,
   type Deployment,
-} from "./support";
+} from "../../testing/pulumiCli";
 
 const HOOKS = 30;
 const TOKEN = "e2e-interrupt-token";

@@ -16,7 +16,7 @@ import {
   readEventLog,
   webhookResources,
   type PreviewJson,
-} from "./support";
+} from "../../testing/pulumiCli";
 import { SECRET_SIG, SIG_KEY } from "../../testing/host";
 
 const HQ = 1234;

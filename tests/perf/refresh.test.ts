@@ -5,12 +5,16 @@
  * deleted webhooks and sees drift in every managed field, the description included.
  */
 import { startEmulator, type EmulatorHandle } from "../../emulator";
-import { resolveSettings } from "../../config/settings";
+import { readSettings } from "../../config/settings";
 import { withInputs, type CapturedResource } from "../../testing/capture";
 import { Engine, type RunResult } from "../../testing/engine";
 import { startHost, type ConfigValue, type Host } from "../../testing/host";
 import { adminUser } from "../../testing/rig";
 import { ANNEX, captureTemplate, Counter, fleet, HQ } from "./helpers";
+
+/** The provider's reading: stack config first, then the environment (the one reader). */
+const resolveSettings = (get: (key: string) => string | undefined, env: Record<string, string> = {}) =>
+  readSettings({ config: get, env });
 
 const TOKEN = "tok-perf-refresh-9a8b7c";
 const NO_LIST_TOKEN = "tok-perf-refresh-nolist-4d5e";
@@ -315,7 +319,7 @@ describe("nexudus:refreshMode", () => {
     expect(() =>
       resolveSettings((k) => (k === "nexudus:refreshMode" ? "pages" : undefined), {}),
     ).toThrow(
-      /nexudus:refreshMode \(or NEXUDUS_REFRESH_MODE\) must be one of account, get, search; got "pages"/,
+      /nexudus:refreshMode \(NEXUDUS_REFRESH_MODE\) must be one of account, get, search; got "pages"/,
     );
   });
 });

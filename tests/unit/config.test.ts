@@ -1,4 +1,10 @@
-import { MISSING_CREDENTIALS, requireCredentials, resolveSettings } from "../../config/settings";
+import { MISSING_CREDENTIALS, requireCredentials, readSettings } from "../../config/settings";
+
+/** The provider's reading: stack config first, then the environment (the one reader). */
+const resolveSettings = (
+  get: (key: string) => string | undefined,
+  env: Record<string, string> = {},
+) => readSettings({ config: get, env });
 
 const none = () => undefined;
 
@@ -19,8 +25,11 @@ describe("resolveSettings", () => {
   });
 
   it.each([
-    ["http://spaces.nexudus.com", /nexudus:baseUrl \(or NEXUDUS_BASE_URL\) must use https:\/\//],
-    ["not a url", /nexudus:baseUrl \(or NEXUDUS_BASE_URL\) must be an absolute URL/],
+    [
+      "http://spaces.nexudus.com",
+      /nexudus:baseUrl \(NEXUDUS_BASE_URL, --base-url\) must use https:\/\//,
+    ],
+    ["not a url", /nexudus:baseUrl \(NEXUDUS_BASE_URL, --base-url\) must be an absolute URL/],
     ["ftp://x.example.com", /must be an https:\/\/ URL/],
   ])("refuses the base URL %s naming the key", (baseUrl, message) => {
     expect(() => resolveSettings(none, { NEXUDUS_BASE_URL: baseUrl })).toThrow(message);
@@ -34,13 +43,13 @@ describe("resolveSettings", () => {
 
   it("wants username and password together", () => {
     expect(() => resolveSettings(none, { NEXUDUS_USERNAME: "a@example.com" })).toThrow(
-      /nexudus:password \(or NEXUDUS_PASSWORD\) is missing/,
+      /nexudus:password \(NEXUDUS_PASSWORD, --password\) is missing/,
     );
   });
 
   it("checks numeric settings", () => {
     expect(() => resolveSettings(none, { NEXUDUS_TIMEOUT_MS: "soon" })).toThrow(
-      /nexudus:timeoutMs \(or NEXUDUS_TIMEOUT_MS\) must be a whole number/,
+      /nexudus:timeoutMs \(NEXUDUS_TIMEOUT_MS\) must be a whole number/,
     );
   });
 

@@ -1,16 +1,10 @@
 /**
  * Configuration in one place: the one reader of the sources, the settings' errors carrying the
- * setting's names, each front end's wording, and the one base-URL rule.
+ * setting's names (one text for every front end, naming the key, the variable and the flag), and
+ * the one base-URL rule (the client's).
  */
-import { CLI_WORDING, cliWording } from "../../cli/connect";
-import {
-  baseUrlRule,
-  describeConfigError,
-  PROVIDER_WORDING,
-  readSettings,
-  readSources,
-  SETTINGS,
-} from "../../config/settings";
+import { baseUrlRule } from "../../client/options";
+import { readSettings, readSources, SETTINGS } from "../../config/settings";
 import { NexudusConfigError, NexudusError } from "../../client/errors";
 
 function configError(f: () => unknown): NexudusConfigError {
@@ -57,35 +51,54 @@ describe("readSources", () => {
   });
 });
 
-describe("config errors carry the setting's names; each front end words them", () => {
-  it.each<[Record<string, string>, string, string, string]>([
+describe("config errors carry the setting's names, in one text for every front end", () => {
+  it.each<[Record<string, string>, string, string]>([
     [
       { NEXUDUS_BASE_URL: "http://example.com" },
       "baseUrl",
-      "nexudus:baseUrl (or NEXUDUS_BASE_URL) must use https://",
-      "--base-url (or NEXUDUS_BASE_URL) must use https://",
+      "nexudus:baseUrl (NEXUDUS_BASE_URL, --base-url) must use https://",
     ],
     [
       { NEXUDUS_USERNAME: "u@example.com" },
       "password",
-      "nexudus:password (or NEXUDUS_PASSWORD) is missing: nexudus:username and nexudus:password go together (or set nexudus:token instead)",
-      "--password (or NEXUDUS_PASSWORD) is missing: --username and --password go together (or set --token instead)",
+      "nexudus:password (NEXUDUS_PASSWORD, --password) is missing: nexudus:username (NEXUDUS_USERNAME, --username) and nexudus:password (NEXUDUS_PASSWORD, --password) go together (or set nexudus:token (NEXUDUS_TOKEN, --token) instead)",
     ],
     [
       { NEXUDUS_TIME_FACTOR: "fast" },
       "timeFactor",
       'NEXUDUS_TIME_FACTOR must be a number greater than 0; got "fast"',
-      'NEXUDUS_TIME_FACTOR must be a number greater than 0; got "fast"',
     ],
-  ])("%p", (env, setting, provider, cli) => {
+    [
+      { NEXUDUS_TIME_FACTOR: "0" },
+      "timeFactor",
+      'NEXUDUS_TIME_FACTOR must be greater than 0; got "0"',
+    ],
+    [
+      { NEXUDUS_MAX_RETRIES: "-3" },
+      "maxRetries",
+      'nexudus:maxRetries (NEXUDUS_MAX_RETRIES) must be at least 0; got "-3"',
+    ],
+    [
+      { NEXUDUS_TIMEOUT_MS: "abc" },
+      "timeoutMs",
+      'nexudus:timeoutMs (NEXUDUS_TIMEOUT_MS) must be a whole number; got "abc"',
+    ],
+    [
+      { NEXUDUS_RATE_LIMIT: "maybe" },
+      "rateLimit",
+      'NEXUDUS_RATE_LIMIT must be "off" or "on"; got "maybe"',
+    ],
+  ])("%p", (env, setting, message) => {
     const e = configError(() => readSettings({ env }));
     expect(e).toBeInstanceOf(NexudusError);
     expect(e.setting).toBe(setting);
     expect(e.envVar).toBe(SETTINGS[setting as keyof typeof SETTINGS].envVar);
-    expect(e.message).toContain(provider);
-    expect(describeConfigError(e, PROVIDER_WORDING)).toContain(provider);
-    expect(describeConfigError(e, CLI_WORDING)).toContain(cli);
-    expect(cliWording(e)).not.toContain("nexudus:");
+    expect(e.message).toContain(message);
+  });
+
+  it("a range is the client's own: the same value is refused by both with the same rule", () => {
+    const e = configError(() => readSettings({ env: { NEXUDUS_MAX_RETRIES: "51" } }));
+    expect(e.rule).toBe('must be at most 50; got "51"');
   });
 });
 

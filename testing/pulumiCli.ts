@@ -9,9 +9,9 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_pr
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { startEmulator, type EmulatorHandle, type StartEmulatorOptions } from "../../emulator";
+import { startEmulator, type EmulatorHandle, type StartEmulatorOptions } from "../emulator";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+export const REPO_ROOT = path.resolve(__dirname, "..");
 const TOOLS_BIN = path.join(REPO_ROOT, ".tools", "bin");
 
 /** How to get the CLI, said wherever it is missing. */
