@@ -9,7 +9,6 @@
  *
  * @module
  */
-import * as path from "node:path";
 import { z } from "zod";
 import { NexudusConfigError, type SettingNames } from "../client/errors";
 import { levenshtein } from "../client/levenshtein";

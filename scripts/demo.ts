@@ -182,8 +182,7 @@ async function automationLifecycle(
 
 async function hostLifecycle(emulatorUrl: string, receiverUrl: string): Promise<Lifecycle> {
   // Loaded only here: the harness is the test suite's, and the demo needs it only without a CLI.
-  const { captureResources } =
-    require("../testing/capture") as typeof import("../testing/capture");
+  const { captureResources } = require("../testing/capture") as typeof import("../testing/capture");
   const { startHost } = require("../testing/host") as typeof import("../testing/host");
   const { Engine } = require("../testing/engine") as typeof import("../testing/engine");
   let exported: Record<string, pulumi.Output<unknown>> = {};

@@ -13,8 +13,10 @@ import { adminUser } from "../../testing/rig";
 import { ANNEX, captureTemplate, Counter, fleet, HQ } from "./helpers";
 
 /** The provider's reading: stack config first, then the environment (the one reader). */
-const resolveSettings = (get: (key: string) => string | undefined, env: Record<string, string> = {}) =>
-  readSettings({ config: get, env });
+const resolveSettings = (
+  get: (key: string) => string | undefined,
+  env: Record<string, string> = {},
+) => readSettings({ config: get, env });
 
 const TOKEN = "tok-perf-refresh-9a8b7c";
 const NO_LIST_TOKEN = "tok-perf-refresh-nolist-4d5e";

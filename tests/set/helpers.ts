@@ -4,7 +4,11 @@
  * WebHook outputs that stand for the real ones.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { captureResources, type CaptureOptions, type CapturedResource } from "../../testing/capture";
+import {
+  captureResources,
+  type CaptureOptions,
+  type CapturedResource,
+} from "../../testing/capture";
 import type { DesiredResource, ResolveContext } from "../../testing/engine";
 
 /** Type token of the child webhooks. */
