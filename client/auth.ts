@@ -1,13 +1,12 @@
 /**
  * The credential on requests: a static bearer token, or the password grant at `POST /api/token`
- * with a process-wide token cache (shared by every client, and every loaded copy of the package,
- * of one base URL and user), renewed once after a 401 and shared by concurrent callers.
+ * with a token cache (the account's, in its `ClientShare`: shared by the clients of one base URL
+ * and user), renewed once after a 401 and shared by concurrent callers.
  *
  * @module
  */
 import { createHash } from "node:crypto";
 import { NexudusAuthError, NexudusResponseError, NexudusValidationError } from "./errors";
-import { processWide } from "./processWide";
 import { TOKEN } from "./routes";
 
 /** Puts the credential on requests. */
@@ -20,7 +19,7 @@ export interface TokenSource {
   renew(stale: string): Promise<void>;
 }
 
-/** A token exchanged for a username and password, shared by every client of the process. */
+/** A token exchanged for a username and password, shared by the clients of one account. */
 export interface CachedToken {
   accessToken?: string;
   refreshToken?: string;
@@ -29,16 +28,7 @@ export interface CachedToken {
   inflight?: Promise<void>;
 }
 
-function tokenCache(): Map<string, CachedToken> {
-  return processWide("pulumi-nexudus.token-cache.v1", () => new Map<string, CachedToken>());
-}
-
 export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
-
-/** Forgets every cached token of the process (tests, or after a password change). */
-export function clearTokenCache(): void {
-  tokenCache().clear();
-}
 
 /** Performs one token exchange at `POST /api/token` (a client's request loop). */
 export interface TokenExchanger {
@@ -67,8 +57,16 @@ export class PasswordGrant implements TokenSource {
   readonly #username: string;
   readonly #password: string;
   readonly #exchanger: TokenExchanger;
+  readonly #cache: Map<string, CachedToken>;
 
-  constructor(baseUrl: string, username: string, password: string, exchanger: TokenExchanger) {
+  constructor(
+    baseUrl: string,
+    username: string,
+    password: string,
+    exchanger: TokenExchanger,
+    cache: Map<string, CachedToken> = new Map(),
+  ) {
+    this.#cache = cache;
     this.#username = username;
     this.#password = password;
     this.#exchanger = exchanger;
@@ -78,7 +76,7 @@ export class PasswordGrant implements TokenSource {
   }
 
   private entry(): CachedToken {
-    const cache = tokenCache();
+    const cache = this.#cache;
     let e = cache.get(this.#key);
     if (!e) {
       e = {};

@@ -25,7 +25,6 @@ import {
 } from "./errors";
 import {
   aboutDuration,
-  sharedLimiter,
   type AcquireOptions,
   type Limiter,
   type RateBudgetSpent,
@@ -50,9 +49,10 @@ import {
   type WebhookSummary,
   type WebhookWrite,
 } from "./schemas";
+import { ClientShare } from "./share";
 import { createHttp, send } from "./transport";
 
-export { clearTokenCache } from "./auth";
+export { ClientShare } from "./share";
 export { errorFamily, type ErrorFamily } from "./classify";
 export {
   DEFAULT_BASE_URL,
@@ -68,7 +68,7 @@ export {
 } from "./options";
 export { type WriteResult } from "./requests";
 export { encodePath, SEARCH_PARAMS, searchQueryString, type Route } from "./routes";
-export { limiterStats, resetLimiterStats, type LimiterStats } from "./ratelimit/limiter";
+export { type LimiterStats } from "./ratelimit/limiter";
 export type {
   SearchPage,
   SearchQuery,
@@ -101,7 +101,8 @@ export interface SearchAllOptions extends SearchPageOptions {
 }
 
 /**
- * The client of the Nexudus WebHook API. Every call is paced by the process-wide limiter,
+ * The client of the Nexudus WebHook API. Every call is paced by its account's limiter (in the
+ * {@link ClientShare} it is given, or one of its own),
  * retried by one policy (idempotent calls only, and creates only after a throttle), validated
  * against the documented shapes, and fails with a {@link NexudusApiError} subclass whose message
  * says what to do.
@@ -115,8 +116,10 @@ export class NexudusClient {
   readonly maxRetries: number;
   /** Multiplier of every documented wait. */
   readonly timeFactor: number;
-  /** Whether the process-wide rate limiter paces this client. */
+  /** Whether the account's rate limiter paces this client. */
   readonly rateLimit: boolean;
+  /** The tokens, limiters and counters this client shares with the other clients of its account. */
+  readonly share: ClientShare;
 
   readonly #http: AxiosInstance;
   readonly #auth: TokenSource;
@@ -130,9 +133,15 @@ export class NexudusClient {
   /** Set once the API answered a search: a 404 of a record route then means "no such record". */
   #apiConfirmed = false;
 
-  /** @throws {@link NexudusConfigError} when an option is missing or invalid. */
-  constructor(opts: NexudusClientOptions) {
+  /**
+   * @param opts - the plain options (see {@link NexudusClientOptions}).
+   * @param share - what this client shares with the other clients of its account (tokens,
+   *   limiter, counters); a share of its own when not given.
+   * @throws {@link NexudusConfigError} when an option is missing or invalid.
+   */
+  constructor(opts: NexudusClientOptions, share: ClientShare = new ClientShare()) {
     const o = resolveOptions(opts);
+    this.share = share;
     this.baseUrl = o.baseUrl;
     this.timeoutMs = o.timeoutMs;
     this.maxRetries = o.maxRetries;
@@ -152,7 +161,7 @@ export class NexudusClient {
         : `user:${o.credential.username}`;
     const historyDir = o.callHistory;
     this.#limiter = o.rateLimit
-      ? sharedLimiter(`${o.baseUrl}\n${identity}\n${o.timeFactor}`, o.timeFactor, () =>
+      ? share.limiter(`${o.baseUrl}\n${identity}\n${o.timeFactor}`, o.timeFactor, () =>
           historyDir === false
             ? undefined
             : new FileCallHistory(
@@ -165,9 +174,15 @@ export class NexudusClient {
     this.#auth =
       o.credential.kind === "token"
         ? new StaticToken(o.credential.token)
-        : new PasswordGrant(o.baseUrl, o.credential.username, o.credential.password, {
-            exchange: (form) => this.exchange(form),
-          });
+        : new PasswordGrant(
+            o.baseUrl,
+            o.credential.username,
+            o.credential.password,
+            {
+              exchange: (form) => this.exchange(form),
+            },
+            share.tokens,
+          );
   }
 
   /**

@@ -433,9 +433,9 @@ export interface SettingNames {
 
 /**
  * A setting (client option, stack config key, environment variable or CLI flag) is missing or
- * invalid. Nothing was sent. The message is worded for the front end that read it; `setting`,
- * `configKey`, `envVar`, `flag` and `rule` let another front end word it itself
- * (`describeConfigError` in `../config/settings`).
+ * invalid. Nothing was sent. The message names the setting by all its names (stack config key,
+ * environment variable, CLI flag: one text for every front end); `setting`, `configKey`,
+ * `envVar`, `flag` and `rule` carry them apart.
  */
 export class NexudusConfigError extends NexudusError {
   override readonly name: string = "NexudusConfigError";

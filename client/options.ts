@@ -1,8 +1,9 @@
 /**
- * The client's options: their types, defaults and checks ({@link resolveOptions}), and the
- * environment variables `NexudusClient.fromEnv` reads ({@link optionsFromEnv}). The names, the
- * reader of the environment and the base-URL rule are those of `../config/settings`; the wording here is
- * the client's (`NexudusClient option "baseUrl" ...`).
+ * The client's options: a plain typed object ({@link NexudusClientOptions}), its rules
+ * ({@link optionRules}: the ranges, and the one base-URL rule {@link baseUrlRule}) and their
+ * check ({@link resolveOptions}). The configuration layer (`config/`) reads stack config, the
+ * environment and CLI flags into these options and checks them with the same rules; nothing here
+ * reads the environment.
  *
  * @module
  */
@@ -166,7 +167,7 @@ export interface NexudusClientOptions {
    * of this user and base URL (default: `pulumi-nexudus-calls-<uid>` in the OS temp folder), or
    * `false` for none. The credential is never written: the history is keyed by a SHA-256. A folder
    * that is a symlink, not owned by this user, or writable by group or others is refused
-   * (provider/callHistory.ts).
+   * (client/ratelimit/callHistory.ts).
    */
   callHistory?: string | false;
   /** Called after every attempt, for logging and metrics; exceptions it throws are ignored. */

@@ -23,7 +23,6 @@
 import type { NexudusClient } from "../client/client";
 import { NexudusResponseError, NexudusRoutingError } from "../client/errors";
 import { sameName, sameUrl, type WebhookInputs } from "./inputs";
-import { processWide } from "../client/processWide";
 import { WEBHOOKS } from "../client/routes";
 
 /**
@@ -86,19 +85,22 @@ export interface CreateGuardStats {
   joined: number;
 }
 
-interface GuardState {
-  pending: WeakMap<object, Map<number, Pending>>;
-  stats: CreateGuardStats;
-}
-
-function state(): GuardState {
-  return processWide<GuardState>("pulumi-nexudus.createGuard.v1", () => ({
-    pending: new WeakMap(),
-    stats: { snapshots: 0, joined: 0 },
-  }));
-}
-
 type GuardClient = Pick<NexudusClient, "searchAll">;
+
+/**
+ * One account's create guard: the snapshot being gathered at each location, and its counters.
+ * It lives in the account's context (`provider/context.ts`); a test makes its own.
+ */
+export class CreateGuard {
+  readonly pending = new Map<number, Pending>();
+  stats: CreateGuardStats = { snapshots: 0, joined: 0 };
+  constructor(readonly client: GuardClient) {}
+
+  /** A copy of the counters. */
+  counters(): CreateGuardStats {
+    return { ...this.stats };
+  }
+}
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -106,15 +108,12 @@ function message(e: unknown): string {
 
 /** The snapshot a create starting now may rely on (shared with the creates starting with it). */
 export function snapshotBeforeCreate(
-  client: GuardClient,
+  guard: CreateGuard,
   businessId: number,
 ): Promise<CreateSnapshot> {
-  const s = state();
-  let byLocation = s.pending.get(client);
-  if (!byLocation) {
-    byLocation = new Map();
-    s.pending.set(client, byLocation);
-  }
+  const s = guard;
+  const client = guard.client;
+  const byLocation = guard.pending;
   const open = byLocation.get(businessId);
   if (open && !open.sent) {
     s.stats.joined++;
@@ -210,14 +209,4 @@ export async function findOwnCreate(
       ? `the location could not be searched for it (${lastError})`
       : "no such record appeared when looked for",
   };
-}
-
-/** A copy of the counters. */
-export function createGuardStats(): CreateGuardStats {
-  return { ...state().stats };
-}
-
-/** Zeroes the counters. */
-export function resetCreateGuardStats(): void {
-  state().stats = { snapshots: 0, joined: 0 };
 }

@@ -11,11 +11,10 @@
  * whichever comes first. A WebhookSet's hooks, created together, so cost one search, not ten GETs:
  * 3,000 new webhooks at 300 locations take 3,300 calls instead of 6,000, under the 5,000 an hour.
  *
- * State lives on `globalThis` (`Symbol.for`), keyed by the client object, like the read cache.
+ * The state ({@link CreatedRows}) is one account's, in its context (`provider/context.ts`).
  *
  * @module
  */
-import { processWide } from "../client/processWide";
 import type { NexudusClient } from "../client/client";
 import type { WebhookRecord, WebhookSummary } from "../client/schemas";
 
@@ -41,12 +40,6 @@ interface Location {
   timer?: ReturnType<typeof setTimeout>;
 }
 
-interface State {
-  locations: WeakMap<object, Map<number, Location>>;
-  /** Counters, for tests and the benchmark. */
-  stats: CreatedRowsStats;
-}
-
 /** How the outputs of new records were read. */
 export interface CreatedRowsStats {
   /** Search pages read for new records. */
@@ -57,36 +50,40 @@ export interface CreatedRowsStats {
   fallbacks: number;
 }
 
-function state(): State {
-  return processWide<State>("pulumi-nexudus.createdRows.v1", () => ({
-    locations: new WeakMap(),
-    stats: { searches: 0, served: 0, fallbacks: 0 },
-  }));
+/**
+ * One account's created rows: the batch of each location, what was learnt about how the server
+ * stores descriptions, and the counters. It lives in the account's context; a test makes its own.
+ */
+export class CreatedRows {
+  readonly locations = new Map<number, Location>();
+  stats: CreatedRowsStats = { searches: 0, served: 0, fallbacks: 0 };
+  readonly trust: DescriptionTrust = { trustedLength: 0 };
+  constructor(readonly client: RowsClient) {}
+
+  /** A copy of the counters. */
+  counters(): CreatedRowsStats {
+    return { ...this.stats };
+  }
 }
 
-function location(client: RowsClient, businessId: number): Location {
-  const s = state();
-  let byId = s.locations.get(client);
-  if (!byId) {
-    byId = new Map();
-    s.locations.set(client, byId);
-  }
-  let loc = byId.get(businessId);
+function location(rows: CreatedRows, businessId: number): Location {
+  let loc = rows.locations.get(businessId);
   if (!loc) {
     loc = { inFlight: 0 };
-    byId.set(businessId, loc);
+    rows.locations.set(businessId, loc);
   }
   return loc;
 }
 
-function newBatch(client: RowsClient, businessId: number, loc: Location): Batch {
+function newBatch(state: CreatedRows, businessId: number, loc: Location): Batch {
+  const client = state.client;
   let fire!: () => void;
   const started = new Promise<void>((resolve) => (fire = resolve));
   const rows = started.then(async () => {
     if (loc.open === batch) loc.open = undefined;
     if (loc.timer) clearTimeout(loc.timer);
     loc.timer = undefined;
-    state().stats.searches++;
+    state.stats.searches++;
     try {
       const page = await client.searchPage({ businessId, page: 1, size: PAGE_SIZE });
       return new Map(page.Records.map((r) => [r.Id, r]));
@@ -110,8 +107,9 @@ export interface CreateTicket {
 }
 
 /** Takes a ticket for a create at `businessId`, before its POST. */
-export function expectCreate(client: RowsClient, businessId: number): CreateTicket {
-  const loc = location(client, businessId);
+export function expectCreate(state: CreatedRows, businessId: number): CreateTicket {
+  const client = state.client;
+  const loc = location(state, businessId);
   loc.inFlight++;
   let posted = false;
   return {
@@ -125,7 +123,7 @@ export function expectCreate(client: RowsClient, businessId: number): CreateTick
     },
     async record(id, description) {
       if (!loc.open) {
-        loc.open = newBatch(client, businessId, loc);
+        loc.open = newBatch(state, businessId, loc);
         const open = loc.open;
         loc.timer = setTimeout(open.fire, MAX_BATCH_WAIT_MS * client.timeFactor);
         loc.timer.unref?.();
@@ -133,7 +131,7 @@ export function expectCreate(client: RowsClient, businessId: number): CreateTick
       }
       const rows = await loc.open.rows;
       const row = rows?.get(id);
-      const stats = state().stats;
+      const stats = state.stats;
       if (row && row.BusinessId === businessId) {
         stats.served++;
         return { ...row, Description: description };
@@ -142,11 +140,6 @@ export function expectCreate(client: RowsClient, businessId: number): CreateTick
       return client.get(id);
     },
   };
-}
-
-/** A copy of the counters. */
-export function createdRowsStats(): CreatedRowsStats {
-  return { ...state().stats };
 }
 
 /**
@@ -163,23 +156,18 @@ interface DescriptionTrust {
   probe?: { length: number; done: Promise<void> };
 }
 
-function trust(): DescriptionTrust {
-  return processWide<DescriptionTrust>("pulumi-nexudus.descriptionTrust.v1", () => ({
-    trustedLength: 0,
-  }));
-}
-
 /**
  * The record of a new webhook with a declared `description`: from the row when descriptions of
  * that length are known to be stored as sent, else (and to learn it) from a GET.
  */
 export async function recordWithDescription(
-  client: Pick<NexudusClient, "get">,
+  state: CreatedRows,
   id: number,
   description: string,
   fromRow: () => Promise<WebhookRecord>,
 ): Promise<WebhookRecord> {
-  const t = trust();
+  const client = state.client;
+  const t = state.trust;
   // At most two waits for another create's read-back: then read our own.
   for (let i = 0; i < 2 && description === description.trim(); i++) {
     if (description.length <= t.trustedLength) return fromRow();
@@ -199,11 +187,4 @@ export async function recordWithDescription(
     if (t.probe === probe) t.probe = undefined;
     finish();
   }
-}
-
-/** Forgets what was learnt about descriptions (tests). */
-export function resetDescriptionTrust(): void {
-  const t = trust();
-  t.trustedLength = 0;
-  t.probe = undefined;
 }

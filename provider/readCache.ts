@@ -29,12 +29,11 @@
  * share one request. The provider's own writes need no invalidation: a record it wrote after the
  * page was fetched shows an older `UpdatedOn` in the row (or no row), so its read goes to a GET.
  *
- * The cache lives on `globalThis` (`Symbol.for`), keyed by the client object, like the runtime's
- * client: two loaded copies of this module share it, and a new client (new settings) starts empty.
+ * The cache ({@link ReadCache}) is one account's: it lives in the account's context
+ * (`provider/context.ts`), made in `configure()`, and reads through that account's client.
  *
  * @module
  */
-import { processWide } from "../client/processWide";
 import type { NexudusClient } from "../client/client";
 import type { WebhookSummary } from "../client/schemas";
 
@@ -85,17 +84,27 @@ export interface ReadCacheStats {
 /** The key of the account-wide page set in a client's map (no location has this id). */
 const ACCOUNT = -1;
 
-interface CacheState {
-  /** Per client: the page of each location, and the account's pages under {@link ACCOUNT}. */
-  pages: WeakMap<object, Map<number, Entry>>;
-  stats: ReadCacheStats;
-}
+/**
+ * One account's read cache: the page of each location, and the account's pages under
+ * {@link ACCOUNT}, read through that account's client; and its counters. It lives in the
+ * account's context (`provider/context.ts`); a test makes its own.
+ */
+type PageClient = Pick<NexudusClient, "searchPage" | "timeFactor">;
 
-function cache(): CacheState {
-  return processWide<CacheState>("pulumi-nexudus.readCache.v1", () => ({
-    pages: new WeakMap(),
-    stats: emptyStats(),
-  }));
+export class ReadCache {
+  readonly pages = new Map<number, Entry>();
+  stats: ReadCacheStats = emptyStats();
+  constructor(readonly client: PageClient) {}
+
+  /** A copy of the counters. */
+  counters(): ReadCacheStats {
+    return { ...this.stats };
+  }
+
+  /** Forgets every cached page (after a write, or to read afresh). */
+  invalidate(): void {
+    this.pages.clear();
+  }
 }
 
 function emptyStats(): ReadCacheStats {
@@ -107,39 +116,31 @@ export function pageTtlMs(timeFactor: number): number {
   return Math.max(MIN_PAGE_TTL_MS, PAGE_TTL_MS * timeFactor);
 }
 
-type PageClient = Pick<NexudusClient, "searchPage" | "timeFactor">;
-
 /**
  * The cached rows under `key` (a location id, or {@link ACCOUNT}) while they are fresh; otherwise
  * `fetch()` once for every concurrent caller, kept for {@link pageTtlMs}.
  */
 function cachedPage(
-  client: PageClient,
+  c: ReadCache,
   key: number,
   now: number,
   fetch: () => Promise<LocationPage | undefined>,
 ): Promise<LocationPage | undefined> {
-  const c = cache();
-  let byKey = c.pages.get(client);
-  if (!byKey) {
-    byKey = new Map();
-    c.pages.set(client, byKey);
-  }
-  const cached = byKey.get(key);
+  const cached = c.pages.get(key);
   if (cached && cached.expiresAt > now) return cached.page;
   const page = fetch();
-  byKey.set(key, { expiresAt: now + pageTtlMs(client.timeFactor), page });
+  c.pages.set(key, { expiresAt: now + pageTtlMs(c.client.timeFactor), page });
   return page;
 }
 
 /** The page of a location: cached, or fetched once for every concurrent caller. */
 function locationPage(
-  client: PageClient,
+  c: ReadCache,
   businessId: number,
   now: number,
 ): Promise<LocationPage | undefined> {
-  const c = cache();
-  return cachedPage(client, businessId, now, () => {
+  const client = c.client;
+  return cachedPage(c, businessId, now, () => {
     c.stats.searches++;
     return client.searchPage({ businessId, page: 1, size: PAGE_SIZE }).then(
       (result): LocationPage => {
@@ -161,9 +162,9 @@ function locationPage(
  * fetched once for every concurrent caller. A failed page ends the listing: the rows read so far
  * still serve, the others make a GET.
  */
-function accountPages(client: PageClient, now: number): Promise<LocationPage | undefined> {
-  const c = cache();
-  return cachedPage(client, ACCOUNT, now, async (): Promise<LocationPage | undefined> => {
+function accountPages(c: ReadCache, now: number): Promise<LocationPage | undefined> {
+  const client = c.client;
+  return cachedPage(c, ACCOUNT, now, async (): Promise<LocationPage | undefined> => {
     const rows = new Map<number, WebhookSummary>();
     for (let n = 1; n <= MAX_ACCOUNT_PAGES; n++) {
       c.stats.searches++;
@@ -212,13 +213,13 @@ export function rowMatchesState(row: WebhookSummary, stored: StoredWebhook): boo
  * description filled in; `undefined` when the caller must GET it (see the module doc).
  */
 export async function cachedRecord(
-  client: PageClient,
+  reads: ReadCache,
   id: number,
   stored: StoredWebhook,
   now: number = Date.now(),
   scope: "location" | "account" = "location",
 ): Promise<WebhookSummary | undefined> {
-  const stats = cache().stats;
+  const stats = reads.stats;
   const businessId = stored.businessId;
   if (typeof businessId !== "number" || typeof stored.updatedOn !== "string") {
     stats.fallbacks++;
@@ -226,8 +227,8 @@ export async function cachedRecord(
   }
   const page =
     scope === "account"
-      ? await accountPages(client, now)
-      : await locationPage(client, businessId, now);
+      ? await accountPages(reads, now)
+      : await locationPage(reads, businessId, now);
   const row = page?.rows.get(id);
   if (!row || !rowMatchesState(row, stored)) {
     stats.fallbacks++;
@@ -236,21 +237,4 @@ export async function cachedRecord(
   stats.served++;
   const description = typeof stored.description === "string" ? stored.description : null;
   return { ...row, Description: description };
-}
-
-/** Forgets every cached page (all clients, or one client's). */
-export function invalidateReadCache(client?: object): void {
-  const c = cache();
-  if (client) c.pages.delete(client);
-  else c.pages = new WeakMap();
-}
-
-/** A copy of the counters. */
-export function readCacheStats(): ReadCacheStats {
-  return { ...cache().stats };
-}
-
-/** Zeroes the counters. */
-export function resetReadCacheStats(): void {
-  cache().stats = emptyStats();
 }

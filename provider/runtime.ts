@@ -1,30 +1,29 @@
 /**
- * Process-wide provider state: the settings read in `configure()` and the one client built from
- * them. Every dynamic resource served by a host process loads this module by name
- * (`require("pulumi-nexudus/provider")`), so they share one client, one token cache and one
- * rate limiter. Nothing here is ever serialized into state.
+ * The host's configuration: `configure()` reads the settings and picks the account context
+ * (`./context.ts`: the account's client, budget, caches and guards) that every resource served
+ * by this host process then looks up with {@link currentContext}. Every dynamic resource loads
+ * this module by name (`require("pulumi-nexudus/provider")`); the one value kept for the process
+ * is which context `configure()` chose (on `globalThis`, so that two loaded copies of the package
+ * agree). Nothing here is ever serialized into state.
  */
 import { processWide } from "../client/processWide";
-import { NexudusClient } from "../client/client";
-import { DEFAULT_REFRESH_MODE, type RefreshMode } from "./readCache";
+import type { NexudusClient } from "../client/client";
+import type { RefreshMode } from "./readCache";
 import {
-  clientOptions,
   NexudusProviderConfigError,
-  requireCredentials,
   readSettings,
   type ProviderSettings,
 } from "../config/settings";
+import { AccountContext, accountKey } from "./context";
 
 interface RuntimeState {
-  settings?: ProviderSettings;
-  client?: NexudusClient;
+  /** The context `configure()` chose (or the environment's, for an engine that never calls it). */
+  context?: AccountContext;
   /** Why the last `configure()` failed: later calls fail with it too (the host caches us). */
   configError?: Error;
 }
 
-// On globalThis so that two loaded copies of this module (e.g. from two install paths) still
-// share one client and token cache.
-const state: RuntimeState = processWide<RuntimeState>("pulumi-nexudus.runtime", () => ({}));
+const state: RuntimeState = processWide<RuntimeState>("pulumi-nexudus.runtime.v2", () => ({}));
 
 /** Minimal view of the `configure()` request's config. */
 export interface ConfigGetter {
@@ -74,6 +73,14 @@ export function watchEngine(): void {
   });
 }
 
+/** The context for `settings`: the current one when nothing changed; same account, same share. */
+function contextFor(settings: ProviderSettings): AccountContext {
+  const current = state.context;
+  if (current && JSON.stringify(current.settings) === JSON.stringify(settings)) return current;
+  const sameAccount = current && current.account === accountKey(settings);
+  return new AccountContext(settings, sameAccount ? current.share : undefined);
+}
+
 /** Reads and validates the stack config (with the environment as fallback). */
 export function configure(config: ConfigGetter | undefined, env = process.env): void {
   watchEngine();
@@ -88,39 +95,29 @@ export function configure(config: ConfigGetter | undefined, env = process.env): 
     // The host keeps serving this provider after a failed configure(): remember why, so that no
     // later call falls back to the environment alone (and perhaps to another address).
     state.configError = e instanceof Error ? e : new Error(String(e));
-    state.settings = undefined;
-    state.client = undefined;
+    state.context = undefined;
     throw state.configError;
   }
   state.configError = undefined;
-  if (JSON.stringify(settings) !== JSON.stringify(state.settings)) {
-    state.settings = settings;
-    state.client = undefined;
-  }
+  state.context = contextFor(settings);
 }
 
-/** The shared client; builds it on first use. Throws when credentials are missing. */
-export function getClient(): NexudusClient {
+/** The context `configure()` chose; the environment's when it was never called. */
+export function currentContext(): AccountContext {
   if (state.configError) throw state.configError;
-  if (state.client) return state.client;
   // An engine older than configure() support never calls it: fall back to the environment.
-  const settings = state.settings ?? readSettings({ env: process.env });
-  state.settings = settings;
-  requireCredentials(settings);
-  state.client = new NexudusClient(clientOptions(settings));
-  return state.client;
+  state.context ??= contextFor(readSettings({ env: process.env }));
+  return state.context;
+}
+
+/** The current account's client; built on first use. Throws when credentials are missing. */
+export function getClient(): NexudusClient {
+  return currentContext().client;
 }
 
 /** The configured refresh mode (`nexudus:refreshMode`); `account` when none. */
 export function refreshMode(): RefreshMode {
-  return state.settings?.refreshMode ?? DEFAULT_REFRESH_MODE;
-}
-
-/** Forgets the settings and the client (tests). */
-export function resetRuntime(): void {
-  state.settings = undefined;
-  state.client = undefined;
-  state.configError = undefined;
+  return currentContext().refreshMode;
 }
 
 export { NexudusProviderConfigError };

@@ -24,7 +24,7 @@ import {
   type WebhookInputs,
   type WebhookOutputs,
 } from "./inputs";
-import { configure, getClient, refreshMode, type ConfigGetter } from "./runtime";
+import { configure, currentContext, getClient, type ConfigGetter } from "./runtime";
 import type { WebhookRecord, WebhookSummary } from "../client/schemas";
 import type { NexudusClient } from "../client/client";
 import { cachedRecord } from "./readCache";
@@ -257,14 +257,15 @@ export const webhookProvider = {
 
   async create(news: Record<string, unknown>): Promise<dynamic.CreateResult<WebhookOutputs>> {
     const inputs = validInputs(news);
-    const client = getClient();
+    const account = currentContext();
+    const client = account.client;
     if (inputs.adopt) {
       const adopted = await adoptExisting(client, inputs, news[PROVIDER_KEY]);
       if (adopted) return adopted;
     }
     // Which records existed when this create started: after a failure without a definite
     // answer, only a record outside this snapshot may be taken as ours (createGuard.ts).
-    const snapshot = await snapshotBeforeCreate(client, inputs.businessId);
+    const snapshot = await snapshotBeforeCreate(account.guard, inputs.businessId);
     if (!snapshot.ok && snapshot.notTheApi !== undefined) {
       // The search was answered by something that is not the Nexudus API: a POST there would
       // be a write to a wrong address (and its failure would read as a lost create).
@@ -277,7 +278,7 @@ export const webhookProvider = {
     }
     const startedAt = Date.now();
     // The outputs come from a search page shared by the location's creates (createdRows.ts).
-    const ticket = expectCreate(client, inputs.businessId);
+    const ticket = expectCreate(account.rows, inputs.businessId);
     let id: number;
     try {
       id = (await client.create(createBody(inputs))).id;
@@ -299,7 +300,9 @@ export const webhookProvider = {
       // Search rows carry no Description: see recordWithDescription for when the row will do.
       const description = inputs.description;
       const record = description
-        ? await recordWithDescription(client, id, description, () => ticket.record(id, description))
+        ? await recordWithDescription(account.rows, id, description, () =>
+            ticket.record(id, description),
+          )
         : await ticket.record(id, null);
       return {
         id: String(id),
@@ -321,16 +324,17 @@ export const webhookProvider = {
   async read(id: string, props: Record<string, unknown> = {}): Promise<WebhookReadResult> {
     const webhookId = parseWebhookId(id);
     registerUrlSecret(props.url);
-    const client = getClient();
+    const account = currentContext();
+    const client = account.client;
     // `account` (default) and `search` modes: served from search pages shared by the host's reads
     // (the account's, or one per location) when the row shows the record unchanged since the
     // state was written (see readCache.ts).
-    const mode = refreshMode();
+    const mode = account.refreshMode;
     let record: WebhookRecord | undefined =
       mode === "get"
         ? undefined
         : await cachedRecord(
-            client,
+            account.reads,
             webhookId,
             props,
             Date.now(),

@@ -12,7 +12,7 @@ module.exports = async function globalSetup() {
   fs.rmSync(figures, { recursive: true, force: true });
   fs.mkdirSync(figures, { recursive: true });
   linkSelf(root);
-  // The limiters' shared call history (provider/callHistory.ts): one folder per run, so that no
+  // The limiters' shared call history (client/ratelimit/callHistory.ts): one folder per run, so that no
   // test counts the calls of an earlier run that happened to use the same emulator port.
   if (!process.env.NEXUDUS_CALL_HISTORY) {
     process.env.NEXUDUS_CALL_HISTORY = fs.mkdtempSync(

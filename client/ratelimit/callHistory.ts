@@ -9,7 +9,7 @@
  * Nexudus counts a user's calls per sliding hour (5,000) and minute (120); a second command in the
  * same hour (`preview --refresh` then `up`, each its own host process) or a second stack running
  * at the same time with the same user spends the same budget. With the history, each process's
- * limiter (provider/limiter.ts) counts the others' calls as its own, so it waits instead of
+ * limiter (client/ratelimit/limiter.ts) counts the others' calls as its own, so it waits instead of
  * drawing throttled answers.
  *
  * Safety in a shared temp folder (issue #18): the default folder is per user

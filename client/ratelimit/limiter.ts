@@ -43,15 +43,15 @@
  * minute's read budget expires unused.
  * The clock is injected, so the logic is tested with a fake clock.
  *
- * Limiters are process-wide: one per key (base URL + identity + time factor), made by
- * `processWide` under a `Symbol.for` key, so that even two loaded copies of this module share them.
+ * Limiters are per account: one per key (base URL + identity + time factor) in the account's
+ * `ClientShare` (client/share.ts), so that the clients of one account share one budget.
  *
  * Over 500 lines on purpose: the scheduler, its windows and the throttle holds share one queue
  * and one clock, and are easier to check together than split across files (issue 14 keeps it whole).
  *
  * Across processes (a second command within the hour, two stacks at once with one user), two
  * things keep the budget shared:
- * - a {@link CallHistory} (provider/callHistory.ts): every answered call is appended to a
+ * - a {@link CallHistory} (client/ratelimit/callHistory.ts): every answered call is appended to a
  *   runner-local file, and the other processes' calls are counted in every window as if they were
  *   this process's own;
  * - a throttle the limiter did not predict (a 409 with `Retry-After` on a slot it granted) is read
@@ -69,7 +69,6 @@
  * @module
  */
 
-import { processWide } from "../processWide";
 import type { CallHistory } from "./callHistory";
 import { MAX_RETRY_AFTER_MS } from "../retry";
 
@@ -233,7 +232,7 @@ export interface RateLimiterOptions {
   maxInFlightMs?: number;
   /** Clock (default {@link realClock}). */
   clock?: LimiterClock;
-  /** Where waits are counted (default: the process-wide stats). */
+  /** Where waits are counted (default: counters of this limiter alone). */
   stats?: LimiterStats;
   /** The calls of other processes with the same key, and where this one's go (default none). */
   history?: CallHistory;
@@ -459,7 +458,7 @@ export class RateLimiter implements Limiter {
     this.clock = opts.clock ?? realClock;
     this.slackMs = opts.slackMs ?? DEFAULT_SLACK_MS;
     this.maxInFlightMs = opts.maxInFlightMs ?? DEFAULT_MAX_IN_FLIGHT_MS;
-    this.stats = opts.stats ?? globalStats();
+    this.stats = opts.stats ?? { acquired: 0, waits: 0, totalWaitMs: 0, maxWaitMs: 0 };
     this.timeFactor = f;
     this.history = opts.history;
     this.random = opts.random ?? Math.random;
@@ -795,48 +794,4 @@ export class RateLimiter implements Limiter {
     };
     return slot;
   }
-}
-
-interface Registry {
-  limiters: Map<string, Limiter>;
-  stats: LimiterStats;
-}
-
-function registry(): Registry {
-  return processWide<Registry>("pulumi-nexudus.limiter.v2", () => ({
-    limiters: new Map(),
-    stats: { acquired: 0, waits: 0, totalWaitMs: 0, maxWaitMs: 0 },
-  }));
-}
-
-function globalStats(): LimiterStats {
-  return registry().stats;
-}
-
-/**
- * The process-wide limiter for `key` (base URL + identity + time factor), created on first use.
- */
-export function sharedLimiter(
-  key: string,
-  timeFactor: number,
-  history?: () => CallHistory | undefined,
-): Limiter {
-  const reg = registry();
-  let limiter = reg.limiters.get(key);
-  if (!limiter) {
-    const h = history?.();
-    limiter = new RateLimiter({ timeFactor, stats: reg.stats, ...(h ? { history: h } : {}) });
-    reg.limiters.set(key, limiter);
-  }
-  return limiter;
-}
-
-/** A copy of the process-wide limiter counters (waits, total wait ms…). */
-export function limiterStats(): LimiterStats {
-  return { ...registry().stats };
-}
-
-/** Zeroes the process-wide limiter counters (e.g. between benchmark runs). */
-export function resetLimiterStats(): void {
-  Object.assign(registry().stats, { acquired: 0, waits: 0, totalWaitMs: 0, maxWaitMs: 0 });
 }

@@ -1,12 +1,17 @@
 /**
- * Credentials: the password grant (form-encoded), the process-wide token cache shared by clients
- * and concurrent callers, one renewal on a 401, and that no secret ever leaks into an error, its
+ * Credentials: the password grant (form-encoded), the account's token cache (its ClientShare)
+ * shared by the account's clients and concurrent callers, one renewal on a 401, and that no secret ever leaks into an error, its
  * stack, its JSON or an `onRequest` event.
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { EmulatorHandle } from "../../emulator";
-import { NexudusClient, clearTokenCache, type RequestEvent } from "../../client/client";
+import {
+  ClientShare,
+  NexudusClient,
+  type NexudusClientOptions,
+  type RequestEvent,
+} from "../../client/client";
 import { NexudusAuthError, NexudusServerError } from "../../client/errors";
 import { thrownBy } from "../../testing/thrown";
 import {
@@ -16,7 +21,7 @@ import {
   body,
   expectNoSecrets,
   logged,
-  passwordClient,
+  passwordClient as newPasswordClient,
   rejection,
   startTestEmulator,
   tokenClient,
@@ -28,22 +33,22 @@ beforeAll(async () => {
   emu = await startTestEmulator();
 });
 afterAll(() => emu.stop());
+/** The tokens of this test's account: the clients of one test share them, as one account's do. */
+let share = new ClientShare();
+const passwordClient = (e: EmulatorHandle, opts: NexudusClientOptions = {}): NexudusClient =>
+  newPasswordClient(e, opts, share);
+
 beforeEach(() => {
-  clearTokenCache();
+  share = new ClientShare();
   emu.clearFaults();
   emu.clearRequests();
 });
 
-/** The access and refresh tokens the client holds (read from the process-wide cache). */
+/** The access and refresh tokens the clients hold (read from their account's share). */
 function heldTokens(): string[] {
-  const cache = (globalThis as unknown as Record<symbol, Map<string, Record<string, unknown>>>)[
-    Symbol.for("pulumi-nexudus.token-cache.v1")
-  ];
   const out: string[] = [];
-  for (const entry of cache?.values() ?? []) {
-    for (const k of ["accessToken", "refreshToken"]) {
-      if (typeof entry[k] === "string") out.push(entry[k] as string);
-    }
+  for (const entry of share.tokens.values()) {
+    for (const t of [entry.accessToken, entry.refreshToken]) if (typeof t === "string") out.push(t);
   }
   return out;
 }

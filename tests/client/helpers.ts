@@ -4,7 +4,7 @@
  */
 import { inspect } from "node:util";
 import { startEmulator, type EmulatorHandle, type StartEmulatorOptions } from "../../emulator";
-import { NexudusClient, type NexudusClientOptions } from "../../client/client";
+import { NexudusClient, type ClientShare, type NexudusClientOptions } from "../../client/client";
 
 /** The time factor of the tests: a documented minute lasts 1.2 s. */
 export const TF = 0.02;
@@ -58,29 +58,34 @@ export function startTestEmulator(opts: StartEmulatorOptions = {}): Promise<Emul
 }
 
 /** A client of the emulator with the admin's static token, no client-side limiter. */
-export function tokenClient(emu: EmulatorHandle, opts: NexudusClientOptions = {}): NexudusClient {
-  return new NexudusClient({
-    baseUrl: emu.url,
-    token: ADMIN.apiToken,
-    timeFactor: TF,
-    rateLimit: false,
-    ...opts,
-  });
+export function tokenClient(
+  emu: EmulatorHandle,
+  opts: NexudusClientOptions = {},
+  share?: ClientShare,
+): NexudusClient {
+  return new NexudusClient(
+    { baseUrl: emu.url, token: ADMIN.apiToken, timeFactor: TF, rateLimit: false, ...opts },
+    share,
+  );
 }
 
 /** A client of the emulator with the admin's username and password. */
 export function passwordClient(
   emu: EmulatorHandle,
   opts: NexudusClientOptions = {},
+  share?: ClientShare,
 ): NexudusClient {
-  return new NexudusClient({
-    baseUrl: emu.url,
-    username: ADMIN.username,
-    password: ADMIN.password,
-    timeFactor: TF,
-    rateLimit: false,
-    ...opts,
-  });
+  return new NexudusClient(
+    {
+      baseUrl: emu.url,
+      username: ADMIN.username,
+      password: ADMIN.password,
+      timeFactor: TF,
+      rateLimit: false,
+      ...opts,
+    },
+    share,
+  );
 }
 
 /** A valid create body. */

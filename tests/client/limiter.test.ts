@@ -1,6 +1,6 @@
 /**
  * The client-side rate limiter, with a fake clock: exact FIFO scheduling under each window and
- * the minimum spacing, no polling, process-wide sharing.
+ * the minimum spacing, no polling, one limiter per key in an account's ClientShare.
  */
 import {
   DOCUMENTED_LIMITS,
@@ -8,15 +8,13 @@ import {
   jitterWiden,
   MIN_RTT_SAMPLES,
   RateLimiter,
-  limiterStats,
-  resetLimiterStats,
-  sharedLimiter,
   type LimiterClock,
   type LimiterStats,
   type RateLimits,
   throttleHoldMs,
 } from "../../client/ratelimit/limiter";
 import type { CallHistory, ForeignCall } from "../../client/ratelimit/callHistory";
+import { ClientShare } from "../../client/share";
 
 /**
  * A fake clock whose sleeps advance virtual time by exactly the asked amount once every pending
@@ -241,29 +239,26 @@ describe("RateLimiter", () => {
   });
 });
 
-describe("process-wide limiters", () => {
-  it("one limiter per key, shared even by a second loaded copy of the module", () => {
-    const a = sharedLimiter("https://x\nuser:a\n1", 1);
-    expect(sharedLimiter("https://x\nuser:a\n1", 1)).toBe(a);
-    expect(sharedLimiter("https://x\nuser:b\n1", 1)).not.toBe(a);
-    let copy: typeof import("../../client/ratelimit/limiter") | undefined;
-    jest.isolateModules(() => {
-      copy = require("../../client/ratelimit/limiter");
-    });
-    expect(copy).toBeDefined();
-    expect(copy!.sharedLimiter).not.toBe(sharedLimiter); // really another copy
-    expect(copy!.sharedLimiter("https://x\nuser:a\n1", 1)).toBe(a);
+describe("limiters per account (ClientShare)", () => {
+  it("one limiter per key in a share; two shares (two accounts) never share one", () => {
+    const share = new ClientShare();
+    const a = share.limiter("https://x\nuser:a\n1", 1);
+    expect(share.limiter("https://x\nuser:a\n1", 1)).toBe(a);
+    expect(share.limiter("https://x\nuser:b\n1", 1)).not.toBe(a);
+    expect(new ClientShare().limiter("https://x\nuser:a\n1", 1)).not.toBe(a);
   });
 
-  it("limiterStats() reports the shared counters", async () => {
-    resetLimiterStats();
-    const limiter = sharedLimiter("https://stats\nuser:s\n0.01", 0.01);
+  it("the share's limiterStats() reports the counters of its limiters, and only theirs", async () => {
+    const share = new ClientShare();
+    const other = new ClientShare();
+    const limiter = share.limiter("https://stats\nuser:s\n0.01", 0.01);
     const slots = [limiter.acquire(false), limiter.acquire(false), limiter.acquire(true)];
     for (const slot of slots) (await slot).done();
-    const s = limiterStats();
+    const s = share.limiterStats();
     expect(s.acquired).toBe(3);
     expect(s.waits).toBe(2);
     expect(s.totalWaitMs).toBeGreaterThan(0);
+    expect(other.limiterStats()).toEqual({ acquired: 0, waits: 0, totalWaitMs: 0, maxWaitMs: 0 });
   });
 });
 

@@ -4,7 +4,7 @@
  * tolerated 409 (support/throttle.ts); without the limiter the same burst is throttled.
  */
 import type { EmulatorHandle } from "../../emulator";
-import { limiterStats, resetLimiterStats, type NexudusClient } from "../../client/client";
+import type { NexudusClient } from "../../client/client";
 import { recordFigures } from "../../testing/figures";
 import { TOLERATED_409S } from "../../testing/throttle";
 import { TF, body, passwordClient, startTestEmulator, tokenClient } from "./helpers";
@@ -18,7 +18,6 @@ afterAll(() => emu.stop());
 beforeEach(() => {
   emu.setRateLimits({}); // fresh counters, documented limits
   emu.clearRequests();
-  resetLimiterStats();
 });
 
 function statuses(): Record<number, number> {
@@ -43,7 +42,7 @@ describe("client-side rate limiting", () => {
     const { 200: ok, 409: throttled = 0, ...other } = statuses();
     expect({ ok, other }).toEqual({ ok: 101, other: {} });
     expect(throttled).toBeLessThanOrEqual(TOLERATED_409S);
-    const s = limiterStats();
+    const s = client.share.limiterStats();
     expect(s.waits).toBeGreaterThan(90);
     recordFigures("client: 100-call burst under the emulator's limits (time factor 0.02)", {
       calls: 100,

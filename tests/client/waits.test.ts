@@ -11,7 +11,7 @@ import * as path from "node:path";
 import type { EmulatorHandle } from "../../emulator";
 import { sha256 } from "../../client/auth";
 import { historyKey } from "../../client/ratelimit/callHistory";
-import { limiterStats, NexudusClient, resetLimiterStats } from "../../client/client";
+import { NexudusClient } from "../../client/client";
 import { NexudusRateBudgetError } from "../../client/errors";
 import { MAX_RETRY_AFTER_MS } from "../../client/retry";
 import { clientOptions, readSettings } from "../../config/settings";
@@ -31,7 +31,6 @@ beforeEach(async () => {
   // A fresh emulator per case: a new base URL, so a new process-wide limiter (and history).
   emu = await startTestEmulator({ timeFactor: BUDGET_TF });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "nexudus-waits-test-"));
-  resetLimiterStats();
 });
 afterEach(async () => {
   await emu.stop();
@@ -88,7 +87,7 @@ describe("a Retry-After is capped at a minute (× time factor)", () => {
       expect(record.Id).toBe(id);
       const gets = emu.requests().filter((r) => r.route === "get");
       expect(gets.map((r) => r.status)).toEqual([409, 409, 200]);
-      const longest = limiterStats().maxWaitMs;
+      const longest = client.share.limiterStats().maxWaitMs;
       expect(longest).toBeGreaterThan(0);
       expect(longest).toBeLessThanOrEqual(cap + TIMER_LATENESS_MS);
       longestUnasked = Math.max(longestUnasked, Math.round(longest));
@@ -170,7 +169,7 @@ describe("a rate budget spent for longer than maxWaitMs fails at once, before se
     expect(notices[0]).toMatch(
       /^pulumi-nexudus: holding 1 request for about .+ \(until \d{4}-\d\d-\d\dT[\d:.]+Z\): the 5,000 requests per hour limit is reached \(5,000 counted/,
     );
-    const waited = limiterStats().maxWaitMs;
+    const waited = client.share.limiterStats().maxWaitMs;
     expect(waited).toBeGreaterThan(0);
     expect(waited).toBeLessThanOrEqual(3_600_000 * BUDGET_TF);
     figures["hour spent, within the bound: wait said and waited (ms)"] = Math.round(waited);

@@ -1,15 +1,14 @@
 /**
  * provider/readCache.ts on its own, with a fake client: one search per location and page
- * lifetime however many reads ask at once, when a row may serve a read, and failures.
+ * lifetime however many reads ask at once, when a row may serve a read, and failures. Each fake
+ * client gets its own ReadCache, as each account's context holds one.
  */
 import {
   cachedRecord,
-  invalidateReadCache,
   MIN_PAGE_TTL_MS,
   pageTtlMs,
   PAGE_SIZE,
-  readCacheStats,
-  resetReadCacheStats,
+  ReadCache,
   rowMatchesState,
   type StoredWebhook,
 } from "../../provider/readCache";
@@ -68,18 +67,27 @@ function fakeClient(rows: WebhookSummary[], opts: { fail?: boolean; timeFactor?:
   };
 }
 
-beforeEach(() => {
-  invalidateReadCache();
-  resetReadCacheStats();
-});
+/** The read cache of each fake client (an account's, in its context); the last one used. */
+const caches = new WeakMap<object, ReadCache>();
+let last: ReadCache | undefined;
+function readsOf(client: ReturnType<typeof fakeClient>): ReadCache {
+  let c = caches.get(client);
+  if (!c) {
+    c = new ReadCache(client);
+    caches.set(client, c);
+  }
+  last = c;
+  return c;
+}
+const readCacheStats = () => last!.counters();
 
 describe("cachedRecord", () => {
   it("fetches one page per location for any number of concurrent reads", async () => {
     const client = fakeClient([row(1), row(2), row(3, { BusinessId: 99 })]);
     const got = await Promise.all([
-      cachedRecord(client, 1, stored(1), 0),
-      cachedRecord(client, 2, stored(2), 0),
-      cachedRecord(client, 3, stored(3, { businessId: 99 }), 0),
+      cachedRecord(readsOf(client), 1, stored(1), 0),
+      cachedRecord(readsOf(client), 2, stored(2), 0),
+      cachedRecord(readsOf(client), 3, stored(3, { businessId: 99 }), 0),
     ]);
     expect(got.map((r) => r?.Id)).toEqual([1, 2, 3]);
     expect(client.queries).toEqual([
@@ -91,23 +99,23 @@ describe("cachedRecord", () => {
 
   it("fills in the stored description, which search rows leave empty", async () => {
     const client = fakeClient([row(1, { ErrorCount: 3 })]);
-    expect(await cachedRecord(client, 1, stored(1), 0)).toMatchObject({
+    expect(await cachedRecord(readsOf(client), 1, stored(1), 0)).toMatchObject({
       Id: 1,
       Description: "kept from state",
       ErrorCount: 3,
     });
-    expect((await cachedRecord(client, 1, stored(1, { description: null }), 0))!.Description).toBe(
-      null,
-    );
+    expect(
+      (await cachedRecord(readsOf(client), 1, stored(1, { description: null }), 0))!.Description,
+    ).toBe(null);
   });
 
   it("keeps a page for its lifetime, then fetches it again", async () => {
     const client = fakeClient([row(1)]);
     const ttl = pageTtlMs(client.timeFactor);
-    await cachedRecord(client, 1, stored(1), 1000);
-    await cachedRecord(client, 1, stored(1), 1000 + ttl - 1);
+    await cachedRecord(readsOf(client), 1, stored(1), 1000);
+    await cachedRecord(readsOf(client), 1, stored(1), 1000 + ttl - 1);
     expect(client.queries).toHaveLength(1);
-    await cachedRecord(client, 1, stored(1), 1000 + ttl);
+    await cachedRecord(readsOf(client), 1, stored(1), 1000 + ttl);
     expect(client.queries).toHaveLength(2);
   });
 
@@ -121,31 +129,37 @@ describe("cachedRecord", () => {
 
   it("sends the read to a GET when the row is missing or shows a change", async () => {
     const client = fakeClient([row(1), row(2, { UpdatedOn: "2026-02-01T00:00:00Z" })]);
-    expect(await cachedRecord(client, 9, stored(9), 0)).toBeUndefined(); // deleted or moved
-    expect(await cachedRecord(client, 2, stored(2), 0)).toBeUndefined(); // edited since
-    expect(await cachedRecord(client, 1, stored(1, { updatedOn: null }), 0)).toBeUndefined();
-    expect(await cachedRecord(client, 1, stored(1, { businessId: "x" }), 0)).toBeUndefined();
+    expect(await cachedRecord(readsOf(client), 9, stored(9), 0)).toBeUndefined(); // deleted or moved
+    expect(await cachedRecord(readsOf(client), 2, stored(2), 0)).toBeUndefined(); // edited since
+    expect(
+      await cachedRecord(readsOf(client), 1, stored(1, { updatedOn: null }), 0),
+    ).toBeUndefined();
+    expect(
+      await cachedRecord(readsOf(client), 1, stored(1, { businessId: "x" }), 0),
+    ).toBeUndefined();
     expect(readCacheStats()).toMatchObject({ served: 0, fallbacks: 4 });
   });
 
   it("tries a failed search once per page lifetime; the reads fall back to GET", async () => {
     const client = fakeClient([row(1)], { fail: true });
-    const got = await Promise.all([1, 2, 3].map((id) => cachedRecord(client, id, stored(id), 0)));
+    const got = await Promise.all(
+      [1, 2, 3].map((id) => cachedRecord(readsOf(client), id, stored(id), 0)),
+    );
     expect(got).toEqual([undefined, undefined, undefined]);
-    await cachedRecord(client, 1, stored(1), 10);
+    await cachedRecord(readsOf(client), 1, stored(1), 10);
     expect(client.queries).toHaveLength(1);
     expect(readCacheStats()).toMatchObject({ searches: 1, failedSearches: 1, fallbacks: 4 });
   });
 
-  it("keeps one cache per client (a new client, new settings, starts empty)", async () => {
+  it("keeps one cache per account (a new account's cache starts empty)", async () => {
     const a = fakeClient([row(1)]);
     const b = fakeClient([row(1)]);
-    await cachedRecord(a, 1, stored(1), 0);
-    await cachedRecord(b, 1, stored(1), 0);
+    await cachedRecord(readsOf(a), 1, stored(1), 0);
+    await cachedRecord(readsOf(b), 1, stored(1), 0);
     expect([a.queries.length, b.queries.length]).toEqual([1, 1]);
-    invalidateReadCache(a);
-    await cachedRecord(a, 1, stored(1), 0);
-    await cachedRecord(b, 1, stored(1), 0);
+    readsOf(a).invalidate();
+    await cachedRecord(readsOf(a), 1, stored(1), 0);
+    await cachedRecord(readsOf(b), 1, stored(1), 0);
     expect([a.queries.length, b.queries.length]).toEqual([2, 1]);
   });
 });

@@ -289,7 +289,7 @@ const CONFIG_CASES: [string, (url: string) => Record<string, ConfigValue>, RegEx
       "nexudus:token": { secret: TOKEN },
       "nexudus:maxRetries": "-1",
     }),
-    /nexudus:maxRetries .*whole number/,
+    /nexudus:maxRetries .*must be at least 0/,
     true,
   ],
   [
