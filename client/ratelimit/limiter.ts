@@ -46,8 +46,9 @@
  * Limiters are per account: one per key (base URL + identity + time factor) in the account's
  * `ClientShare` (client/share.ts), so that the clients of one account share one budget.
  *
- * Over 500 lines on purpose: the scheduler, its windows and the throttle holds share one queue
- * and one clock, and are easier to check together than split across files (issue 14 keeps it whole).
+ * The scheduler, its windows and the throttle holds share one queue and one clock and stay in
+ * this file; its vocabulary (limits, slots, the spent-budget error) is in `./limits.ts`, its pure
+ * timing rules (jitter bound, throttle hold) in `./timing.ts`, its bookkeeping in `./sentLog.ts`.
  *
  * Across processes (a second command within the hour, two stacks at once with one user), two
  * things keep the budget shared:
@@ -70,155 +71,36 @@
  */
 
 import type { CallHistory } from "./callHistory";
-import { MAX_RETRY_AFTER_MS } from "../retry";
 
-/** The API's documented per-user limits (before the time factor). */
-export interface RateLimits {
-  /** Minimum spacing between two requests, all methods (ms). */
-  readonly minIntervalMs: number;
-  /** Requests per minute, all methods. */
-  readonly perMinute: number;
-  /** Requests per hour, all methods. */
-  readonly perHour: number;
-  /** Writes (POST/PUT/DELETE) per minute. */
-  readonly writesPerMinute: number;
-  /** Writes (POST/PUT/DELETE) per day. */
-  readonly writesPerDay: number;
-}
+import {
+  aboutDuration,
+  DAY,
+  DEFAULT_MAX_IN_FLIGHT_MS,
+  DEFAULT_SLACK_MS,
+  DOCUMENTED_LIMITS,
+  HOUR,
+  MINUTE,
+  NOTICE_AFTER_MS,
+  RateBudgetSpent,
+  realClock,
+  type AcquireOptions,
+  type Limiter,
+  type LimiterClock,
+  type LimiterStats,
+  type RateLimits,
+  type Slot,
+} from "./limits";
+import { SentLog, type Rule, type Sent, type Waiter } from "./sentLog";
+import {
+  jitterWiden,
+  MIN_RTT_SAMPLES,
+  RTT_SAMPLES,
+  throttleHoldMs,
+  type RttSamples,
+} from "./timing";
 
-/** The documented limits. (200,000 requests per day is implied by 5,000 per hour.) */
-export const DOCUMENTED_LIMITS: RateLimits = Object.freeze({
-  minIntervalMs: 100,
-  perMinute: 120,
-  perHour: 5000,
-  writesPerMinute: 60,
-  writesPerDay: 5000,
-});
-
-/** Margin added to every computed wait (ms, not scaled), for clock rounding on either side. */
-export const DEFAULT_SLACK_MS = 1;
-
-/**
- * How long a request may stay unanswered before the limiter assumes it has reached the server
- * (ms, not scaled): a slow answer holds the next request back at most this long.
- */
-export const DEFAULT_MAX_IN_FLIGHT_MS = 500;
-
-const MINUTE = 60_000;
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
-
-/** Time source and sleeper, injected for tests. */
-export interface LimiterClock {
-  /** Current time in ms (monotonic). */
-  now(): number;
-  /** Resolves after `ms` milliseconds, or as soon as `signal` aborts. */
-  sleep(ms: number, signal: AbortSignal): Promise<void>;
-}
-
-/** The real clock: `performance.now()` and `setTimeout`. */
-export const realClock: LimiterClock = {
-  now: () => performance.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve) => {
-      if (signal.aborted) return resolve();
-      const timer = setTimeout(done, Math.max(0, ms));
-      function done() {
-        clearTimeout(timer);
-        signal.removeEventListener("abort", done);
-        resolve();
-      }
-      signal.addEventListener("abort", done, { once: true });
-    }),
-};
-
-/** Counters of the limiter's waits, for benchmarks. */
-export interface LimiterStats {
-  /** Slots granted. */
-  acquired: number;
-  /** Slots that had to wait (granted later than requested). */
-  waits: number;
-  /** Total time spent waiting, in ms. */
-  totalWaitMs: number;
-  /** Longest single wait, in ms. */
-  maxWaitMs: number;
-}
-
-/** What one request asks of the limiter besides a slot. */
-export interface AcquireOptions {
-  /**
-   * The longest window wait this request accepts, in ms (already × time factor): a longer one
-   * rejects it at once with a {@link RateBudgetSpent}. Holds after throttles are not counted
-   * (each is capped at a minute). Default: no bound.
-   */
-  maxWaitMs?: number;
-  /** Told, once per wait, when the limiter holds requests longer than {@link NOTICE_AFTER_MS}. */
-  notify?: (message: string) => void;
-}
-
-/**
- * A limit is spent for longer than the request's `maxWaitMs`: the request was not sent. Carries
- * what the message says, for the client's error.
- */
-export class RateBudgetSpent extends Error {
-  override readonly name = "RateBudgetSpent";
-  constructor(
-    /** The limit, e.g. "the 5,000 writes per day limit". */
-    readonly limit: string,
-    /** Calls the limit counted in its window when the request asked. */
-    readonly count: number,
-    /** When the limit lets the request go (epoch ms). */
-    readonly freesAt: number,
-    /** How long that is from now, in ms. */
-    readonly waitMs: number,
-    /** The bound it exceeds, in ms. */
-    readonly maxWaitMs: number,
-  ) {
-    super(
-      `${limit} is spent (${count.toLocaleString("en-US")} counted) until ` +
-        `${new Date(freesAt).toISOString()}, in about ${aboutDuration(waitMs)}`,
-    );
-  }
-}
-
-/** A duration as a person reads it: "21 h 5 min", "4 min 10 s", "12 s". */
-export function aboutDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  if (h > 0) return `${h} h ${m} min`;
-  if (m > 0) return `${m} min ${s % 60} s`;
-  return ms > 0 && s === 0 ? "under a second" : `${s} s`;
-}
-
-/**
- * A hold longer than this (ms before the time factor) is said once through `notify`: a few
- * seconds, past which a run that prints nothing looks stuck.
- */
-export const NOTICE_AFTER_MS = 5_000;
-
-/** A granted slot: report when the request's answer (or failure) came back. */
-export interface Slot {
-  /**
-   * Marks the request as answered (idempotent). `throttled`: the answer was a throttle (it does
-   * not end a throttle episode).
-   */
-  done(throttled?: boolean): void;
-}
-
-/** What the client needs from a limiter (kept minimal so copies of this module interoperate). */
-export interface Limiter {
-  /**
-   * Resolves when a request of this kind may be sent, and takes the slot; rejects with a
-   * {@link RateBudgetSpent} when the wait would exceed `opts.maxWaitMs`.
-   */
-  acquire(write: boolean, opts?: AcquireOptions): Promise<Slot>;
-  /**
-   * The request of `slot` was throttled (409 with `Retry-After`) although the limiter let it go:
-   * holds every request for a while; returns the hold in ms.
-   */
-  throttled?(slot: Slot, retryAfterMs: number): number;
-}
+export * from "./limits";
+export * from "./timing";
 
 /** Options of a {@link RateLimiter}. */
 export interface RateLimiterOptions {
@@ -244,148 +126,6 @@ export interface RateLimiterOptions {
    * its answer, as after an unpredicted throttle). See the module doc.
    */
   sendSpacing?: boolean;
-}
-
-/** How many recent round trips the jitter margin looks at. */
-export const RTT_SAMPLES = 32;
-
-/** The fewest round trips the jitter margin is estimated from (fewer: calls count from answers). */
-export const MIN_RTT_SAMPLES = 8;
-
-/**
- * The chance {@link jitterWiden} allows that the jitter's range exceeds its bound: one estimate in
- * a thousand (and a throttle needs two calls at opposite ends of that range besides).
- */
-export const JITTER_RISK = 0.001;
-
-const widenings = new Map<number, number>();
-
-/**
- * What the spread of `n` round trips is multiplied by to bound the whole range of the jitter
- * (n >= 2): 1 / q, where n uniform draws all fall within a share q of their range with chance
- * {@link JITTER_RISK} (n q^(n−1) − (n − 1) q^n = risk). 3.1 for 8 samples, 1.7 for 16, 1.3 for 32.
- */
-export function jitterWiden(n: number): number {
-  let widen = widenings.get(n);
-  if (widen === undefined) {
-    let lo = 0;
-    let hi = 1;
-    for (let i = 0; i < 50; i++) {
-      const q = (lo + hi) / 2;
-      if (n * q ** (n - 1) - (n - 1) * q ** n < JITTER_RISK) lo = q;
-      else hi = q;
-    }
-    widen = 1 / hi;
-    widenings.set(n, widen);
-  }
-  return widen;
-}
-
-/** The recent round trips of one kind of call (reads or writes). */
-interface RttSamples {
-  readonly n: number;
-  readonly min: number;
-  readonly max: number;
-}
-
-/**
- * The longest hold after unpredicted throttles, in ms before the time factor (a minute window;
- * the cap of a `Retry-After` too).
- */
-export const MAX_THROTTLE_HOLD_MS = MAX_RETRY_AFTER_MS;
-
-/**
- * The hold after the `episode`-th throttle in a row that the limiter did not predict:
- * `Retry-After` doubled per episode, with up to 25% jitter so that two processes do not retry in
- * step, capped at {@link MAX_THROTTLE_HOLD_MS} × time factor (at the cap the jitter shortens the
- * hold instead); never below `Retry-After` (which the client has capped when it parsed it).
- */
-export function throttleHoldMs(
-  retryAfterMs: number,
-  episode: number,
-  timeFactor: number,
-  random: () => number = Math.random,
-): number {
-  const base = Math.max(0, retryAfterMs);
-  const cap = MAX_THROTTLE_HOLD_MS * timeFactor;
-  const grown = base * 2 ** Math.max(0, Math.min(episode - 1, 20));
-  const jitter = 0.25 * random();
-  const held = Math.min(grown, cap) * (1 + jitter);
-  return Math.max(base, held <= cap ? held : cap * (1 - jitter));
-}
-
-interface Rule {
-  /** At most `limit` requests … */
-  readonly limit: number;
-  /** … in any window of this many ms … */
-  readonly windowMs: number;
-  /** … counting only writes. */
-  readonly writesOnly: boolean;
-  /** The minimum spacing (1 per interval), as opposed to a window. */
-  readonly spacing?: boolean;
-  /** What is counted per what, e.g. "writes per day" (in messages). */
-  readonly label: string;
-}
-
-interface Waiter {
-  readonly write: boolean;
-  readonly enqueuedAt: number;
-  /** The limiter's sleep count when it was queued: unchanged at grant time means no wait. */
-  readonly sleepsAtEnqueue: number;
-  readonly resolve: (slot: Slot) => void;
-  readonly reject: (e: RateBudgetSpent) => void;
-  readonly opts: AcquireOptions | undefined;
-}
-
-/** One sent request. */
-interface Sent {
-  readonly sentAt: number;
-  /** A POST, PUT or DELETE. */
-  readonly write: boolean;
-  /** When its answer came back. */
-  answeredAt?: number;
-  /** Sent by another process (from the call history): its times are its answer's. */
-  readonly foreign?: boolean;
-}
-
-/** Sent requests, oldest first, pruned past the longest window. */
-class SentLog {
-  private items: Sent[] = [];
-  private head = 0;
-
-  get size(): number {
-    return this.items.length - this.head;
-  }
-
-  /** The i-th most recent entry (1 = latest). */
-  recent(i: number): Sent | undefined {
-    return i >= 1 && i <= this.size ? this.items[this.items.length - i] : undefined;
-  }
-
-  push(s: Sent): void {
-    this.items.push(s);
-  }
-
-  /** Adds an entry in `sentAt` order (another process's call, usually near the end). */
-  insert(s: Sent): void {
-    let i = this.items.length;
-    while (i > this.head && this.items[i - 1]!.sentAt > s.sentAt) i--;
-    this.items.splice(i, 0, s);
-  }
-
-  /** Drops entries whose reference time is surely at or before `cutoff`, keeping `keep`. */
-  prune(cutoff: number, keep: number, maxInFlightMs: number): void {
-    while (
-      this.size > keep &&
-      (this.items[this.head]?.sentAt ?? Infinity) + maxInFlightMs <= cutoff
-    ) {
-      this.head++;
-    }
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-  }
 }
 
 /**
