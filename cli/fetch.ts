@@ -1,15 +1,19 @@
 /**
- * Loading webhooks: every page of the search endpoint, per location, with a progress line, and
+ * Loading webhooks: every page of the search endpoint (the provider's paging rule), per location,
+ * with a progress line, and
  * full records (GET) where a search row lacks a field.
  */
-import { MAX_SEARCH_PAGES, type SearchQuery } from "../provider/client";
-import { NexudusResponseError } from "../provider/errors";
-import type { SearchPage, WebhookRecord, WebhookSummary } from "../provider/schemas";
+import {
+  DEFAULT_SEARCH_PAGE_SIZE,
+  type SearchAllOptions,
+  type SearchQuery,
+} from "../provider/client";
+import type { WebhookRecord, WebhookSummary } from "../provider/schemas";
 import type { Progress } from "./io";
 
 /** The part of the client the commands use (the real `NexudusClient` fits it). */
 export interface WebhookSource {
-  searchPage(q: SearchQuery): Promise<SearchPage>;
+  searchAll(q: SearchQuery, opts?: SearchAllOptions): Promise<WebhookSummary[]>;
   get(id: number): Promise<WebhookRecord>;
 }
 
@@ -21,10 +25,8 @@ export interface WebhookFilter {
   active?: boolean;
 }
 
-/** The API's largest page. */
-export const PAGE_SIZE = 1000;
-/** A guard against an API whose paging never ends (the provider's own cap). */
-const MAX_PAGES = MAX_SEARCH_PAGES;
+/** The API's largest page (the provider's own page size). */
+export const PAGE_SIZE = DEFAULT_SEARCH_PAGE_SIZE;
 
 function matches(row: WebhookSummary, filter: WebhookFilter, businessId: number | undefined) {
   return (
@@ -35,8 +37,10 @@ function matches(row: WebhookSummary, filter: WebhookFilter, businessId: number 
 }
 
 /**
- * Every webhook matching `filter`, paged through the search endpoint (1,000 rows a page, by Id),
- * sorted by location then Id. A row seen on two pages (records added while paging) counts once.
+ * Every webhook matching `filter`, read through the provider's own paging
+ * (`NexudusClient.searchAll`: to the end, following a page size the server caps, and failing with
+ * a `NexudusResponseError` when the rows do not add up to `TotalItems` or the paging never
+ * ends), sorted by location then Id. No command ever works on a partial list.
  */
 export async function fetchWebhooks(
   source: WebhookSource,
@@ -50,35 +54,17 @@ export async function fetchWebhooks(
   try {
     for (const businessId of scopes) {
       const where = businessId === undefined ? "" : ` of location ${businessId}`;
-      const seen = new Set<number>();
-      let loaded = 0;
-      for (let page = 1; ; page++) {
-        if (page > MAX_PAGES) {
-          throw new NexudusResponseError({
-            method: "GET",
-            path: "/api/sys/webhooks",
-            problem: `the search did not end after ${MAX_PAGES} pages, so paging was stopped`,
-          });
-        }
-        const q: SearchQuery = { page, size: PAGE_SIZE, orderBy: "Id" };
-        if (businessId !== undefined) q.businessId = businessId;
-        if (filter.action !== undefined) q.action = filter.action;
-        if (filter.active !== undefined) q.active = filter.active;
-        const result = await source.searchPage(q);
-        let fresh = 0;
-        for (const row of result.Records) {
-          if (!seen.has(row.Id)) fresh++;
-          seen.add(row.Id);
-          if (matches(row, filter, businessId)) byId.set(row.Id, row);
-        }
-        loaded += result.Records.length;
-        const pages = Math.max(result.TotalPages, page);
-        progress.update(
-          `Loading webhooks${where}: page ${page} of ${pages} (${loaded} of ${result.TotalItems})`,
-        );
-        // Stop at TotalPages, on an empty page, and on a page of rows seen already.
-        if (result.Records.length === 0 || fresh === 0 || page >= result.TotalPages) break;
-      }
+      const q: SearchQuery = { size: PAGE_SIZE, orderBy: "Id" };
+      if (businessId !== undefined) q.businessId = businessId;
+      if (filter.action !== undefined) q.action = filter.action;
+      if (filter.active !== undefined) q.active = filter.active;
+      const rows = await source.searchAll(q, {
+        onPage: (page, result, seen) =>
+          progress.update(
+            `Loading webhooks${where}: page ${page} of ${Math.max(result.TotalPages, page)} (${seen} of ${result.TotalItems})`,
+          ),
+      });
+      for (const row of rows) if (matches(row, filter, businessId)) byId.set(row.Id, row);
     }
   } finally {
     progress.done();

@@ -138,10 +138,12 @@ declared webhook once.
 
 Flags:
   --state FILE    the output of \`pulumi stack export --show-secrets\` (- reads stdin)
-  --since TIME    only records created at or after TIME (ISO 8601), e.g. when the killed job
-                  started: an identical webhook that another stack made before is never named
+  --since TIME    only records created at or after TIME (ISO 8601 with its zone, e.g.
+                  2026-12-01T09:30:00Z, or a date), e.g. when the killed job started: an
+                  identical webhook that another stack made before is never named; required
+                  with --delete
   --delete        delete the extra records it names
-  --json          print {pending, extra, deleted, next} instead of text
+  --json          print {pending, extra, deleted, next} instead of text (URLs by host only)
   -h, --help      show this help
 
 Needs the WebHook-List role (and WebHook-Delete for --delete), or full administrator.

@@ -8,6 +8,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { sameName, sameUrl } from "../provider/inputs";
 import type { WebhookSummary } from "../provider/schemas";
 import { connect } from "./connect";
 import { fetchWebhooks } from "./fetch";
@@ -45,9 +46,18 @@ export interface PendingFinding extends PendingCreate {
   ids: number[];
 }
 
-/** The report, also the `--json` output. */
+/**
+ * A finding as printed: the URL is shown by its host only (a webhook URL may carry a password, a
+ * path token or a query key, and the report goes to CI logs).
+ */
+export interface PendingEntry extends Omit<PendingFinding, "url"> {
+  /** The host of the declared URL (undefined when the state holds it encrypted). */
+  host?: string;
+}
+
+/** The report, also the `--json` output. No secret of the state is in it. */
 export interface PendingReport {
-  pending: PendingFinding[];
+  pending: PendingEntry[];
   /** The records created by the killed run that no state holds: each one extra after the next up. */
   extra: number[];
   /** Those deleted by this run (`--delete`). */
@@ -161,8 +171,10 @@ export function matchPending(
           createdSince(r) &&
           r.BusinessId === p.businessId &&
           r.Action === p.action &&
-          (r.Name ?? "").trim() === p.name.trim() &&
-          (p.url === undefined || r.URL === p.url),
+          // As the provider's own lookups compare them: a Name as a server may store it, a URL
+          // whose host may be stored in punycode or another case.
+          sameName(r.Name ?? "", p.name) &&
+          (p.url === undefined || sameUrl(r.URL ?? "", p.url)),
       )
       .map((r) => r.Id),
   );
@@ -206,6 +218,29 @@ export function nextSteps(findings: readonly PendingFinding[], deleted: boolean)
   return steps;
 }
 
+/** The host of `url`, never its user, password, path or query. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return "(not a URL)";
+  }
+}
+
+/** A finding as printed: the URL reduced to its host. */
+function entry(f: PendingFinding): PendingEntry {
+  const { url, ...rest } = f;
+  return url === undefined ? rest : { ...rest, host: hostOf(url) };
+}
+
+/**
+ * An ISO 8601 date and time with its zone (`2026-12-01T09:30:00Z`, `...+01:00`), or a date
+ * (`2026-12-01`, midnight UTC). Free text such as `Dec 6 00:00` is refused: `Date.parse` reads it
+ * in the local zone and with a guessed year.
+ */
+const ISO_8601 =
+  /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
+
 function readState(file: string, io: CliIO): string {
   try {
     return file === "-"
@@ -231,13 +266,18 @@ export async function pendingCommand(argv: string[], io: CliIO): Promise<number>
   }
   let since: number | undefined;
   if (values.since !== undefined) {
-    since = Date.parse(values.since);
+    since = ISO_8601.test(values.since.trim()) ? Date.parse(values.since.trim()) : Number.NaN;
     if (!Number.isFinite(since)) {
       throw new UsageError(
-        `--since must be a date and time (ISO 8601, e.g. 2026-12-01T09:30:00Z); got ${JSON.stringify(values.since)}`,
+        `--since must be an ISO 8601 date and time with its zone (e.g. 2026-12-01T09:30:00Z) or a date (2026-12-01); got ${JSON.stringify(values.since)}`,
         "pending",
       );
     }
+  } else if (values.delete) {
+    throw new UsageError(
+      "pending --delete needs --since TIME (ISO 8601, e.g. when the killed job started: 2026-12-01T09:30:00Z): without it an identical webhook another stack made could be deleted",
+      "pending",
+    );
   }
   let doc: unknown;
   try {
@@ -265,7 +305,7 @@ export async function pendingCommand(argv: string[], io: CliIO): Promise<number>
   }
   const extra = findings.filter((f) => f.outcome === "record").map((f) => f.ids[0]!);
   const report: PendingReport = {
-    pending: findings,
+    pending: findings.map(entry),
     extra,
     deleted,
     next: nextSteps(findings, values.delete === true),

@@ -39,6 +39,7 @@ export function faultSpecSchema() {
       status: z.number().int().min(100).max(599).optional(),
       delayMs: z.number().min(0).optional(),
       jitterMs: z.number().min(0).optional(),
+      retryAfter: z.string().max(200).optional(),
       times: count.optional(),
       skip: z.number().int().min(0).optional(),
     })
@@ -50,6 +51,10 @@ export function faultSpecSchema() {
     .refine((f) => f.kind === "delay" || f.jitterMs === undefined, {
       message: 'jitterMs is for kind "delay" only',
       path: ["jitterMs"],
+    })
+    .refine((f) => f.kind === "throttle" || f.retryAfter === undefined, {
+      message: 'retryAfter is for kind "throttle" only',
+      path: ["retryAfter"],
     });
 }
 
@@ -155,7 +160,7 @@ export function faultAnswer(
       return { status: 200, body: failure };
     }
     case "throttle":
-      return throttled();
+      return throttled(fault.retryAfter);
     case "html":
       return {
         status: fault.status ?? 502,

@@ -19,9 +19,9 @@ export interface Answer {
   headers?: Record<string, string>;
 }
 
-/** The API's throttle: 409 with `Retry-After: 1` and an empty body. */
-export function throttled(): Answer {
-  return { status: 409, headers: { "Retry-After": "1" } };
+/** The API's throttle: 409 with `Retry-After: 1` (or `retryAfter`) and an empty body. */
+export function throttled(retryAfter = "1"): Answer {
+  return { status: 409, headers: { "Retry-After": retryAfter } };
 }
 
 /** A request body over {@link MAX_BODY_BYTES}. */

@@ -121,7 +121,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
  *   if the client gave up).
  * - `reset`: destroys the socket before any reply; no write.
  * - `commitThenReset`: performs the request (the write commits), then destroys the socket.
- * - `throttle`: 409 with `Retry-After: 1` and an empty body; no write.
+ * - `throttle`: 409 with `Retry-After: 1` (or `retryAfter`) and an empty body; no write.
  * - `html`: `status` (default 502) with an HTML page; no write.
  * - `truncated`: 200 with the real body cut in half; no write.
  * - `badRecord`: 200 with a body whose record lacks required fields (`Id`, `Name`); no write.
@@ -140,6 +140,11 @@ export interface FaultSpec {
    * round trips, the server counting each request after its own delay.
    */
   jitterMs?: number;
+  /**
+   * For `throttle`: the `Retry-After` header's text instead of `1` (opt-in: a server asking for
+   * a day, `86400`, an HTTP date, or a value that is neither).
+   */
+  retryAfter?: string;
   /** How many matching requests it hits (default 1; `Infinity` = every one). */
   times?: number;
   /** How many matching requests it lets through first (default 0). */

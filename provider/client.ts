@@ -19,10 +19,18 @@ import {
   NexudusApiError,
   NexudusAuthError,
   NexudusNotFoundError,
+  NexudusRateBudgetError,
   NexudusResponseError,
   NexudusRoutingError,
 } from "./errors";
-import { sharedLimiter, type Limiter } from "./limiter";
+import {
+  aboutDuration,
+  sharedLimiter,
+  type AcquireOptions,
+  type Limiter,
+  type RateBudgetSpent,
+  type Slot,
+} from "./limiter";
 import {
   envOptions,
   resolveOptions,
@@ -55,6 +63,7 @@ export {
   DEFAULT_BASE_URL,
   DEFAULT_MAX_RETRIES,
   DEFAULT_MAX_THROTTLE_RETRIES,
+  DEFAULT_MAX_WAIT_MS,
   DEFAULT_TIMEOUT_MS,
   ENV_VARS,
   isLoopbackHost,
@@ -91,6 +100,12 @@ export interface SearchPageOptions {
   beforeSend?: () => void;
 }
 
+/** Options of {@link NexudusClient.searchAll}. */
+export interface SearchAllOptions extends SearchPageOptions {
+  /** Called after each page is read: its number, its answer, and the distinct rows seen so far. */
+  onPage?: (page: number, result: SearchPage, seen: number) => void;
+}
+
 /**
  * The client of the Nexudus WebHook API. Every call is paced by the process-wide limiter,
  * retried by one policy (idempotent calls only, and creates only after a throttle), validated
@@ -115,6 +130,9 @@ export class NexudusClient {
   readonly #policy: RetryPolicy;
   readonly #onRequest: ((event: RequestEvent) => void) | undefined;
   readonly #maxThrottleRetries: number;
+  /** The longest wait for a slot (configured, before the time factor). */
+  readonly #maxWaitMs: number;
+  readonly #acquireOptions: AcquireOptions;
   /** Set once the API answered a search: a 404 of a record route then means "no such record". */
   #apiConfirmed = false;
 
@@ -128,6 +146,8 @@ export class NexudusClient {
     this.rateLimit = o.rateLimit;
     this.#onRequest = o.onRequest;
     this.#maxThrottleRetries = o.maxThrottleRetries;
+    this.#maxWaitMs = o.maxWaitMs;
+    this.#acquireOptions = { maxWaitMs: o.maxWaitMs * o.timeFactor, notify: o.onNotice };
     this.#policy = { maxRetries: o.maxRetries, timeFactor: o.timeFactor, random: Math.random };
 
     this.#http = createHttp(o.baseUrl, o.origin);
@@ -205,7 +225,7 @@ export class NexudusClient {
    * Rows are summaries: `Description` is not populated, so `get` a record before building an
    * update from it.
    */
-  async searchAll(q: SearchQuery = {}, opts: SearchPageOptions = {}): Promise<WebhookSummary[]> {
+  async searchAll(q: SearchQuery = {}, opts: SearchAllOptions = {}): Promise<WebhookSummary[]> {
     const query = checkQuery(q);
     let size = query.size ?? DEFAULT_SEARCH_PAGE_SIZE;
     const first = query.page ?? 1;
@@ -225,7 +245,10 @@ export class NexudusClient {
         });
       }
       pages++;
-      const result = await this.searchPage({ ...query, page, size }, page === first ? opts : {});
+      const result = await this.searchPage(
+        { ...query, page, size },
+        page === first && opts.beforeSend ? { beforeSend: opts.beforeSend } : {},
+      );
       const rows = result.Records;
       let fresh = 0;
       for (const row of rows) {
@@ -235,6 +258,7 @@ export class NexudusClient {
         }
       }
       totalItems = result.TotalItems;
+      opts.onPage?.(page, result, byId.size);
       if (rows.length === 0 || fresh === 0) break; // an empty page, or one seen already
       // More to read: pages left by TotalPages, or rows left by TotalItems (HasNextPage alone,
       // which some servers never turn false, is not trusted).
@@ -420,7 +444,7 @@ export class NexudusClient {
     let ambiguous = false;
     for (;;) {
       const authorization = op.route === "token" ? undefined : await this.#auth.authorization();
-      const slot = this.#limiter ? await this.#limiter.acquire(op.method !== "GET") : undefined;
+      const slot = this.#limiter ? await this.slot(op) : undefined;
       attempts++;
       if (attempts === 1) op.beforeSend?.();
       const started = performance.now();
@@ -463,6 +487,27 @@ export class NexudusClient {
       if (delay === undefined) throw failure.make({ attempts, mayHaveCommitted });
       retries++;
       if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
+  /** A limiter slot, or the error of a budget spent for longer than `maxWaitMs` (nothing sent). */
+  private async slot(op: Operation<unknown>): Promise<Slot> {
+    try {
+      return await this.#limiter!.acquire(op.method !== "GET", this.#acquireOptions);
+    } catch (e) {
+      const spent = e as RateBudgetSpent;
+      if (typeof spent?.limit !== "string" || typeof spent.freesAt !== "number") throw e;
+      throw new NexudusRateBudgetError({
+        method: op.method,
+        path: op.path,
+        attempts: 0,
+        limit: spent.limit,
+        count: spent.count,
+        freesAt: spent.freesAt,
+        waitMs: spent.waitMs,
+        maxWaitMs: this.#maxWaitMs,
+        about: aboutDuration(spent.waitMs),
+      });
     }
   }
 

@@ -14,6 +14,7 @@
 import * as path from "node:path";
 import { z } from "zod";
 import { NexudusConfigError, type SettingNames } from "./errors";
+import { levenshtein } from "./levenshtein";
 import type { NexudusClientOptions } from "./options";
 import { REFRESH_MODES, type RefreshMode } from "./readCache";
 import { registerSecret } from "./redact";
@@ -33,6 +34,7 @@ export const SETTINGS = {
   timeoutMs: { configKey: "nexudus:timeoutMs", envVar: "NEXUDUS_TIMEOUT_MS" },
   maxRetries: { configKey: "nexudus:maxRetries", envVar: "NEXUDUS_MAX_RETRIES" },
   refreshMode: { configKey: "nexudus:refreshMode", envVar: "NEXUDUS_REFRESH_MODE" },
+  maxWaitMs: { configKey: "nexudus:maxWaitMs", envVar: "NEXUDUS_MAX_WAIT_MS" },
   maxThrottleRetries: { envVar: "NEXUDUS_MAX_THROTTLE_RETRIES" },
   timeFactor: { envVar: "NEXUDUS_TIME_FACTOR" },
   rateLimit: { envVar: "NEXUDUS_RATE_LIMIT" },
@@ -59,6 +61,12 @@ export interface SettingSources {
   config?: (key: string) => string | undefined;
   /** The environment (`NEXUDUS_*`). */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Every key of the stack config, when the front end can list them (the engine hands a dynamic
+   * provider the whole stack config): a key in the `nexudus:` namespace that is no setting's is
+   * refused (see {@link unknownConfigKeyError}). Keys of other namespaces are not ours.
+   */
+  configKeys?: readonly string[];
 }
 
 /** Each setting's raw text (non-empty, untrimmed), from the first source that has it. */
@@ -88,6 +96,64 @@ export function readSources(sources: SettingSources): RawSettings {
     if (value !== undefined) raw[setting] = value;
   }
   return raw;
+}
+
+// ---- config keys -------------------------------------------------------------------------------
+
+/** The stack config namespace of the provider's settings. */
+export const CONFIG_NAMESPACE = "nexudus";
+
+/** Every stack config key the provider reads, from {@link SETTINGS} (a new setting is known at once). */
+export const KNOWN_CONFIG_KEYS: readonly string[] = Object.values(SETTINGS).flatMap((names) =>
+  "configKey" in names ? [names.configKey] : [],
+);
+
+/** Whether a stack config key is in the provider's namespace (`nexudus:`, in any case). */
+export function isOwnConfigKey(key: string): boolean {
+  const colon = key.indexOf(":");
+  return colon >= 0 && key.slice(0, colon).toLowerCase() === CONFIG_NAMESPACE;
+}
+
+/** The known key a mistyped one most likely meant: same letters in another case, or a near miss. */
+export function suggestConfigKey(key: string): string | undefined {
+  const lower = key.toLowerCase();
+  const sameLetters = KNOWN_CONFIG_KEYS.find((k) => k.toLowerCase() === lower);
+  if (sameLetters !== undefined) return sameLetters;
+  const name = lower.slice(lower.indexOf(":") + 1);
+  let best: { key: string; distance: number } | undefined;
+  for (const known of KNOWN_CONFIG_KEYS) {
+    const distance = levenshtein(name, known.slice(known.indexOf(":") + 1).toLowerCase());
+    if (!best || distance < best.distance) best = { key: known, distance };
+  }
+  return best && best.distance <= Math.max(2, Math.floor(name.length / 3)) ? best.key : undefined;
+}
+
+/**
+ * The error for the first key of the `nexudus:` namespace that is no setting's (a typo such as
+ * `nexudus:tokn` or `nexudus:baseurl` would otherwise be ignored, and the environment's token
+ * and address used instead), or undefined when every such key is known. The value is never
+ * quoted (it may be a secret).
+ */
+export function unknownConfigKeyError(
+  keys: readonly string[],
+): NexudusProviderConfigError | undefined {
+  const unknown = keys.find((k) => isOwnConfigKey(k) && !KNOWN_CONFIG_KEYS.includes(k));
+  if (unknown === undefined) return undefined;
+  const suggestion = suggestConfigKey(unknown);
+  const hint =
+    suggestion === undefined
+      ? ""
+      : suggestion.toLowerCase() === unknown.toLowerCase()
+        ? `; did you mean ${suggestion}? (keys are case-sensitive)`
+        : `; did you mean ${suggestion}?`;
+  const rule =
+    `is not a setting of the Nexudus provider${hint || "."} Known keys: ${KNOWN_CONFIG_KEYS.join(", ")}. ` +
+    `Nothing was sent. Fix it with \`pulumi config rm ${unknown}\` and set the right key.`;
+  return new NexudusProviderConfigError(unknown, `${unknown} ${rule}`, {
+    setting: unknown,
+    configKey: unknown,
+    rule,
+  });
 }
 
 // ---- the base URL ------------------------------------------------------------------------------
@@ -185,6 +251,8 @@ export interface ProviderSettings {
    * page modes make a GET only where a row cannot tell (see `readCache.ts`).
    */
   refreshMode?: RefreshMode;
+  /** The longest wait for the rate budget before a call fails (ms, × time factor). */
+  maxWaitMs?: number;
   /** Tuning, from the environment only. */
   maxThrottleRetries?: number;
   timeFactor?: number;
@@ -265,6 +333,7 @@ const settingsSchema = (() => {
           );
         }),
         maxThrottleRetries: wholeNumber(0, 200),
+        maxWaitMs: wholeNumber(0, 86_400_000),
         timeFactor: text().transform((raw, ctx) => {
           if (raw === undefined) return undefined;
           const n = Number(raw.trim());
@@ -354,6 +423,8 @@ function configError(setting: Setting, rule: string): NexudusProviderConfigError
  * not an error here (a preview needs none); see {@link requireCredentials}.
  */
 export function readSettings(sources: SettingSources): ProviderSettings {
+  const unknownKey = unknownConfigKeyError(sources.configKeys ?? []);
+  if (unknownKey) throw unknownKey;
   const parsed = settingsSchema().safeParse(readSources(sources));
   if (!parsed.success) {
     const first = parsed.error.issues[0]!;
@@ -370,6 +441,7 @@ export function readSettings(sources: SettingSources): ProviderSettings {
     "timeoutMs",
     "maxRetries",
     "refreshMode",
+    "maxWaitMs",
     "maxThrottleRetries",
     "timeFactor",
     "rateLimit",
@@ -384,8 +456,9 @@ export function readSettings(sources: SettingSources): ProviderSettings {
 export function resolveSettings(
   get: (key: string) => string | undefined,
   env: Record<string, string | undefined> = process.env,
+  configKeys: readonly string[] = [],
 ): ProviderSettings {
-  return readSettings({ config: get, env });
+  return readSettings({ config: get, env, configKeys });
 }
 
 /** Throws the missing-credentials error when neither a token nor a user is configured. */

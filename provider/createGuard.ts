@@ -21,8 +21,10 @@
  * @module
  */
 import type { NexudusClient } from "./client";
+import { NexudusResponseError, NexudusRoutingError } from "./errors";
 import { sameName, sameUrl, type WebhookInputs } from "./inputs";
 import { processWide } from "./processWide";
+import { WEBHOOKS } from "./routes";
 
 /**
  * How long a snapshot waits after the last create that joined it before it is sent, in ms (a
@@ -35,7 +37,39 @@ export const MAX_COALESCE_MS = 250;
 /** The ids at a location before a create, or why they could not be read. */
 export type CreateSnapshot =
   | { readonly ok: true; readonly ids: ReadonlySet<number> }
-  | { readonly ok: false; readonly error: string };
+  | {
+      readonly ok: false;
+      readonly error: string;
+      /**
+       * Set when the answer says the base URL is not the Nexudus API (a routing 404, an HTML page,
+       * a body that is not the search envelope): what was answered, in a few words. A create
+       * must not send its POST there.
+       */
+      readonly notTheApi?: string;
+    };
+
+/** The longest answer detail quoted by {@link notTheApi}. */
+const MAX_DETAIL = 160;
+
+/**
+ * What a failed search answered, in a few words, when that answer says the base URL is not the
+ * Nexudus API; undefined for a failure that does not (a timeout, a reset, a 5xx, a 401...).
+ */
+export function notTheApi(e: unknown): string | undefined {
+  // Only the search's own answer says so: a failed token exchange (POST /api/token) before it
+  // keeps its own error, which names that request.
+  if (!(e instanceof NexudusResponseError || e instanceof NexudusRoutingError)) return undefined;
+  if (e.method !== "GET" || !e.path.startsWith(WEBHOOKS)) return undefined;
+  if (e instanceof NexudusRoutingError) {
+    return `HTTP 404 for the route itself (${e.why})`;
+  }
+  if (e instanceof NexudusResponseError && e.status !== undefined && e.status < 500) {
+    const detail =
+      e.problem.length > MAX_DETAIL ? `${e.problem.slice(0, MAX_DETAIL - 1)}…` : e.problem;
+    return `HTTP ${e.status} that is not the WebHook search answer (${detail})`;
+  }
+  return undefined;
+}
 
 interface Pending {
   sent: boolean;
@@ -100,7 +134,10 @@ export function snapshotBeforeCreate(
         ok: true,
         ids: new Set(rows.filter((r) => r.BusinessId === businessId).map((r) => r.Id)),
       }),
-      (e): CreateSnapshot => ({ ok: false, error: message(e) }),
+      (e): CreateSnapshot => {
+        const why = notTheApi(e);
+        return { ok: false, error: message(e), ...(why !== undefined ? { notTheApi: why } : {}) };
+      },
     )
     .finally(() => {
       entry.sent = true;

@@ -250,6 +250,8 @@ export class NexudusRoutingError extends NexudusApiError {
   override readonly name: string = "NexudusRoutingError";
   /** The base URL the client used. */
   readonly baseUrl: string;
+  /** What the answer was, e.g. `an HTML page instead of the API's JSON answer`. */
+  readonly why: string;
   constructor(init: ApiErrorInit & { baseUrl: string; why: string }) {
     super(
       `${init.method} ${init.path} answered 404 for the route itself, not "record not found" ` +
@@ -259,6 +261,7 @@ export class NexudusRoutingError extends NexudusApiError {
       init,
     );
     this.baseUrl = redact(init.baseUrl);
+    this.why = redact(init.why);
   }
 
   override toJSON(): Record<string, unknown> {
@@ -286,6 +289,47 @@ export class NexudusThrottledError extends NexudusApiError {
       init,
     );
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
+  }
+}
+
+/**
+ * A rate limit is spent for longer than the client may wait (`maxWaitMs`): the request was not
+ * sent at all, so nothing happened on the server. Names the limit, the calls it counted and when
+ * it frees, so that a CI job fails at once instead of sleeping for hours.
+ */
+export class NexudusRateBudgetError extends NexudusApiError {
+  override readonly name: string = "NexudusRateBudgetError";
+  /** The limit, e.g. "the 5,000 writes per day limit". */
+  readonly limit: string;
+  /** Calls the limit counted (this process's and those in the call history). */
+  readonly count: number;
+  /** When the limit lets the request go (epoch ms). */
+  readonly freesAt: number;
+  /** How long the wait would have been (ms). */
+  readonly waitMs: number;
+  constructor(
+    init: ApiErrorInit & {
+      limit: string;
+      count: number;
+      freesAt: number;
+      waitMs: number;
+      maxWaitMs: number;
+      about: string;
+    },
+  ) {
+    super(
+      `${init.method} ${init.path} was not sent: ${init.limit} is spent ` +
+        `(${init.count.toLocaleString("en-US")} counted, this process's calls and those other ` +
+        `processes of this user recorded in the call history) and frees at ` +
+        `${new Date(init.freesAt).toISOString()}, in about ${init.about}, longer than the ` +
+        `longest wait allowed (nexudus:maxWaitMs or NEXUDUS_MAX_WAIT_MS, ${init.maxWaitMs} ms). ` +
+        `Nothing was sent. Run again after that time, or raise nexudus:maxWaitMs to wait for it.`,
+      init,
+    );
+    this.limit = init.limit;
+    this.count = init.count;
+    this.freesAt = init.freesAt;
+    this.waitMs = init.waitMs;
   }
 }
 

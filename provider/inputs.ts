@@ -216,24 +216,33 @@ function shownUrl(value: string): string {
 }
 
 /**
- * A URL in the form a server is likely to store it, for telling "the same URL" apart from "another
- * URL": the WHATWG URL form (an IDN host as punycode, the scheme and host in lower case), or the
- * value trimmed when it does not parse.
+ * A URL in the form a server is seen to store it, for telling "the same URL" apart from "another
+ * URL": only the authority is normalised (scheme and host in lower case, an IDN host as punycode,
+ * the default port dropped) and an empty path is "/". The path, the query and the fragment are
+ * kept exactly as given: `/path/` and `/path`, `/Path` and `/path`, `?a=1&b=2` and `?b=2&a=1`
+ * may reach different handlers, so a near miss is another URL. A value that does not parse is
+ * only trimmed.
  */
 export function canonicalUrl(url: string): string {
+  const value = url.trim();
+  const m = /^([a-z][a-z0-9+.-]*:)\/\/([^/?#]*)([\s\S]*)$/i.exec(value);
+  if (!m) return value;
+  let parsed: URL;
   try {
-    return new URL(url.trim()).href;
+    parsed = new URL(`${m[1]}//${m[2]}`);
   } catch {
-    return url.trim();
+    return value;
   }
+  const userinfo = m[2]!.includes("@") ? `${m[2]!.slice(0, m[2]!.lastIndexOf("@") + 1)}` : "";
+  const rest = m[3]!;
+  const pathAndQuery =
+    rest === "" || rest.startsWith("?") || rest.startsWith("#") ? `/${rest}` : rest;
+  return `${parsed.protocol}//${userinfo}${parsed.host}${pathAndQuery}`;
 }
 
 /** Whether two URLs name the same target once normalised as a server may (see {@link canonicalUrl}). */
 export function sameUrl(a: string, b: string): boolean {
-  if (a === b) return true;
-  const ca = canonicalUrl(a);
-  const cb = canonicalUrl(b);
-  return ca === cb || ca.replace(/\/$/, "") === cb.replace(/\/$/, "");
+  return a === b || canonicalUrl(a) === canonicalUrl(b);
 }
 
 /** A Name as a server may store it: trimmed, inner white space collapsed. */

@@ -60,11 +60,18 @@
  *   jitter, and resets after an answer that was not throttled. Requests already in flight when
  *   the hold began belong to the same episode (they do not double it again).
  *
+ * Every wait is bounded and said (issue #18): a request whose window wait (a spent hourly or
+ * daily budget, say the day's 5,000 writes) is longer than the caller's `maxWaitMs` is not
+ * queued for hours but rejected at once with a {@link RateBudgetSpent} naming the limit, the count
+ * seen and when it frees; a hold longer than {@link NOTICE_AFTER_MS} (× time factor) is said once
+ * through the caller's `notify`.
+ *
  * @module
  */
 
 import { processWide } from "./processWide";
 import type { CallHistory } from "./callHistory";
+import { MAX_RETRY_AFTER_MS } from "./retry";
 
 /** The API's documented per-user limits (before the time factor). */
 export interface RateLimits {
@@ -138,6 +145,59 @@ export interface LimiterStats {
   maxWaitMs: number;
 }
 
+/** What one request asks of the limiter besides a slot. */
+export interface AcquireOptions {
+  /**
+   * The longest window wait this request accepts, in ms (already × time factor): a longer one
+   * rejects it at once with a {@link RateBudgetSpent}. Holds after throttles are not counted
+   * (each is capped at a minute). Default: no bound.
+   */
+  maxWaitMs?: number;
+  /** Told, once per wait, when the limiter holds requests longer than {@link NOTICE_AFTER_MS}. */
+  notify?: (message: string) => void;
+}
+
+/**
+ * A limit is spent for longer than the request's `maxWaitMs`: the request was not sent. Carries
+ * what the message says, for the client's error.
+ */
+export class RateBudgetSpent extends Error {
+  override readonly name = "RateBudgetSpent";
+  constructor(
+    /** The limit, e.g. "the 5,000 writes per day limit". */
+    readonly limit: string,
+    /** Calls the limit counted in its window when the request asked. */
+    readonly count: number,
+    /** When the limit lets the request go (epoch ms). */
+    readonly freesAt: number,
+    /** How long that is from now, in ms. */
+    readonly waitMs: number,
+    /** The bound it exceeds, in ms. */
+    readonly maxWaitMs: number,
+  ) {
+    super(
+      `${limit} is spent (${count.toLocaleString("en-US")} counted) until ` +
+        `${new Date(freesAt).toISOString()}, in about ${aboutDuration(waitMs)}`,
+    );
+  }
+}
+
+/** A duration as a person reads it: "21 h 5 min", "4 min 10 s", "12 s". */
+export function aboutDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (h > 0) return `${h} h ${m} min`;
+  if (m > 0) return `${m} min ${s % 60} s`;
+  return ms > 0 && s === 0 ? "under a second" : `${s} s`;
+}
+
+/**
+ * A hold longer than this (ms before the time factor) is said once through `notify`: a few
+ * seconds, past which a run that prints nothing looks stuck.
+ */
+export const NOTICE_AFTER_MS = 5_000;
+
 /** A granted slot: report when the request's answer (or failure) came back. */
 export interface Slot {
   /**
@@ -149,8 +209,11 @@ export interface Slot {
 
 /** What the client needs from a limiter (kept minimal so copies of this module interoperate). */
 export interface Limiter {
-  /** Resolves when a request of this kind may be sent, and takes the slot. */
-  acquire(write: boolean): Promise<Slot>;
+  /**
+   * Resolves when a request of this kind may be sent, and takes the slot; rejects with a
+   * {@link RateBudgetSpent} when the wait would exceed `opts.maxWaitMs`.
+   */
+  acquire(write: boolean, opts?: AcquireOptions): Promise<Slot>;
   /**
    * The request of `slot` was throttled (409 with `Retry-After`) although the limiter let it go:
    * holds every request for a while; returns the hold in ms.
@@ -226,13 +289,17 @@ interface RttSamples {
   readonly max: number;
 }
 
-/** The longest hold after unpredicted throttles, in ms before the time factor (a minute window). */
-export const MAX_THROTTLE_HOLD_MS = 60_000;
+/**
+ * The longest hold after unpredicted throttles, in ms before the time factor (a minute window;
+ * the cap of a `Retry-After` too).
+ */
+export const MAX_THROTTLE_HOLD_MS = MAX_RETRY_AFTER_MS;
 
 /**
  * The hold after the `episode`-th throttle in a row that the limiter did not predict:
- * `Retry-After` doubled per episode, capped at {@link MAX_THROTTLE_HOLD_MS} × time factor (but
- * never below `Retry-After`), plus up to 25% jitter so that two processes do not retry in step.
+ * `Retry-After` doubled per episode, with up to 25% jitter so that two processes do not retry in
+ * step, capped at {@link MAX_THROTTLE_HOLD_MS} × time factor (at the cap the jitter shortens the
+ * hold instead); never below `Retry-After` (which the client has capped when it parsed it).
  */
 export function throttleHoldMs(
   retryAfterMs: number,
@@ -241,9 +308,11 @@ export function throttleHoldMs(
   random: () => number = Math.random,
 ): number {
   const base = Math.max(0, retryAfterMs);
+  const cap = MAX_THROTTLE_HOLD_MS * timeFactor;
   const grown = base * 2 ** Math.max(0, Math.min(episode - 1, 20));
-  const capped = Math.max(base, Math.min(grown, MAX_THROTTLE_HOLD_MS * timeFactor));
-  return capped * (1 + 0.25 * random());
+  const jitter = 0.25 * random();
+  const held = Math.min(grown, cap) * (1 + jitter);
+  return Math.max(base, held <= cap ? held : cap * (1 - jitter));
 }
 
 interface Rule {
@@ -255,6 +324,8 @@ interface Rule {
   readonly writesOnly: boolean;
   /** The minimum spacing (1 per interval), as opposed to a window. */
   readonly spacing?: boolean;
+  /** What is counted per what, e.g. "writes per day" (in messages). */
+  readonly label: string;
 }
 
 interface Waiter {
@@ -263,6 +334,8 @@ interface Waiter {
   /** The limiter's sleep count when it was queued: unchanged at grant time means no wait. */
   readonly sleepsAtEnqueue: number;
   readonly resolve: (slot: Slot) => void;
+  readonly reject: (e: RateBudgetSpent) => void;
+  readonly opts: AcquireOptions | undefined;
 }
 
 /** One sent request. */
@@ -345,6 +418,8 @@ export class RateLimiter implements Limiter {
   private holdStartedAt = -Infinity;
   /** Unpredicted throttle episodes in a row. */
   private episodes = 0;
+  /** The end of the last hold that was said (see {@link AcquireOptions.notify}). */
+  private noticedUntil = -Infinity;
   /** Whether calls may count from their send plus the jitter (until an unpredicted throttle). */
   private sendSpacing: boolean;
   /** This process's latest round trips (ms) by kind, at most {@link RTT_SAMPLES} each. */
@@ -356,11 +431,22 @@ export class RateLimiter implements Limiter {
     const f = opts.timeFactor ?? 1;
     const l = { ...DOCUMENTED_LIMITS, ...opts.limits };
     this.rules = [
-      { limit: 1, windowMs: l.minIntervalMs * f, writesOnly: false, spacing: true },
-      { limit: l.perMinute, windowMs: MINUTE * f, writesOnly: false },
-      { limit: l.perHour, windowMs: HOUR * f, writesOnly: false },
-      { limit: l.writesPerMinute, windowMs: MINUTE * f, writesOnly: true },
-      { limit: l.writesPerDay, windowMs: DAY * f, writesOnly: true },
+      {
+        limit: 1,
+        windowMs: l.minIntervalMs * f,
+        writesOnly: false,
+        spacing: true,
+        label: `requests per ${l.minIntervalMs} ms`,
+      },
+      { limit: l.perMinute, windowMs: MINUTE * f, writesOnly: false, label: "requests per minute" },
+      { limit: l.perHour, windowMs: HOUR * f, writesOnly: false, label: "requests per hour" },
+      {
+        limit: l.writesPerMinute,
+        windowMs: MINUTE * f,
+        writesOnly: true,
+        label: "writes per minute",
+      },
+      { limit: l.writesPerDay, windowMs: DAY * f, writesOnly: true, label: "writes per day" },
     ].filter((r) => Number.isFinite(r.limit) && r.limit > 0 && r.windowMs > 0);
     const span = (writes: boolean) => {
       const rules = this.rules.filter((r) => r.writesOnly === writes);
@@ -497,9 +583,30 @@ export class RateLimiter implements Limiter {
    * {@link earliest}, optionally without the spacing rule, and optionally as if a read were sent
    * at `now` first.
    */
-  private earliestUnder(write: boolean, now: number, spacing: boolean, readNow = false): number {
+  private earliestUnder(
+    write: boolean,
+    now: number,
+    spacing: boolean,
+    readNow = false,
+    hold = true,
+  ): number {
+    return this.rulesAt(write, now, spacing, readNow, hold).at;
+  }
+
+  /**
+   * {@link earliestUnder}, with the rule that sets it (undefined when none holds the request
+   * past `now` and the hold).
+   */
+  private rulesAt(
+    write: boolean,
+    now: number,
+    spacing: boolean,
+    readNow: boolean,
+    hold: boolean,
+  ): { at: number; rule?: Rule } {
     const extra: Sent | undefined = readNow ? { sentAt: now, write: false } : undefined;
-    let at = Math.max(now, this.holdUntil);
+    let at = hold ? Math.max(now, this.holdUntil) : now;
+    let binding: Rule | undefined;
     const reference = this.referencer(write, now);
     for (const rule of this.rules) {
       if (rule.writesOnly && !write) continue;
@@ -507,9 +614,76 @@ export class RateLimiter implements Limiter {
       const ref = rule.writesOnly
         ? this.nthLatestReference(this.writes, rule.limit, undefined, reference)
         : this.nthLatestReference(this.all, rule.limit, extra, reference);
-      if (ref !== undefined) at = Math.max(at, ref + rule.windowMs + this.slackMs);
+      if (ref !== undefined && ref + rule.windowMs + this.slackMs > at) {
+        at = ref + rule.windowMs + this.slackMs;
+        binding = rule;
+      }
     }
-    return at;
+    return binding ? { at, rule: binding } : { at };
+  }
+
+  /** How many calls `rule` counts at `now` (their reference time within its window). */
+  private counted(rule: Rule, write: boolean, now: number): number {
+    const log = rule.writesOnly ? this.writes : this.all;
+    const reference = this.referencer(write, now);
+    let n = 0;
+    for (let i = 1; i <= log.size; i++) {
+      const s = log.recent(i)!;
+      if (s.sentAt + this.maxInFlightMs + rule.windowMs <= now) break;
+      if (reference(s) + rule.windowMs > now) n++;
+    }
+    return n;
+  }
+
+  /** "the 5,000 writes per day limit (5,000 counted)". */
+  private describe(rule: Rule, write: boolean, now: number): { limit: string; count: number } {
+    return {
+      limit: `the ${rule.limit.toLocaleString("en-US")} ${rule.label} limit`,
+      count: this.counted(rule, write, now),
+    };
+  }
+
+  /**
+   * Rejects the head request when its window wait exceeds its `maxWaitMs` (nothing is sent):
+   * true when it did.
+   */
+  private refuse(head: Waiter, now: number, windowAt: number): boolean {
+    const bound = head.opts?.maxWaitMs;
+    if (bound === undefined || windowAt - now <= bound) return false;
+    const { rule } = this.rulesAt(head.write, now, true, false, false);
+    if (!rule) return false;
+    const { limit, count } = this.describe(rule, head.write, now);
+    this.queue.shift();
+    head.reject(
+      new RateBudgetSpent(limit, count, windowAt + this.wallOffset, windowAt - now, bound),
+    );
+    return true;
+  }
+
+  /** Says a hold of the head request longer than {@link NOTICE_AFTER_MS}, once per hold. */
+  private sayWait(head: Waiter, now: number, at: number, windowAt: number): void {
+    const notify = head.opts?.notify;
+    if (!notify || at - now < NOTICE_AFTER_MS * this.timeFactor || now < this.noticedUntil) return;
+    const { rule } = this.rulesAt(head.write, now, true, false, false);
+    // The spacing waits for an answer at most DEFAULT_MAX_IN_FLIGHT_MS (unscaled): not a hold.
+    if (rule?.spacing && this.holdUntil < windowAt) return;
+    this.noticedUntil = at;
+    const n = this.queue.length;
+    const what = `holding ${n} request${n === 1 ? "" : "s"} for about ${aboutDuration(at - now)} (until ${new Date(at + this.wallOffset).toISOString()})`;
+    let why: string;
+    if (this.holdUntil >= windowAt || !rule) {
+      why =
+        "the API throttled a request the limiter let go (HTTP 409 with Retry-After): this " +
+        "user's budget is being spent elsewhere (another command, stack or machine)";
+    } else {
+      const { limit, count } = this.describe(rule, head.write, now);
+      why = `${limit} is reached (${count.toLocaleString("en-US")} counted, this process's calls and those in the call history)`;
+    }
+    try {
+      notify(`pulumi-nexudus: ${what}: ${why}; the run goes on then.`);
+    } catch {
+      // a logging hook must not break the pacing
+    }
   }
 
   /**
@@ -524,13 +698,15 @@ export class RateLimiter implements Limiter {
    * Resolves, FIFO, when a request of this kind may be sent, and takes its slot. Call `done()`
    * on the slot when the answer (or a failure) comes back.
    */
-  acquire(write: boolean): Promise<Slot> {
-    return new Promise<Slot>((resolve) => {
+  acquire(write: boolean, opts?: AcquireOptions): Promise<Slot> {
+    return new Promise<Slot>((resolve, reject) => {
       this.queue.push({
         write,
         enqueuedAt: this.clock.now(),
         sleepsAtEnqueue: this.sleeps,
         resolve,
+        reject,
+        opts,
       });
       if (!this.pumping) void this.pump();
       // A read may overtake a write held back by a window: the sleeping pump looks again. (Not on
@@ -552,7 +728,10 @@ export class RateLimiter implements Limiter {
         if (!head) return;
         this.absorbForeign();
         const now = this.clock.now();
-        let at = this.earliest(head.write, now);
+        const windowAt = this.earliestUnder(head.write, now, true, false, false);
+        if (this.refuse(head, now, windowAt)) continue;
+        const headAt = Math.max(windowAt, this.holdUntil);
+        let at = headAt;
         let index = at <= now ? 0 : -1;
         if (index < 0 && head.write) {
           const read = this.queue.findIndex((w) => !w.write);
@@ -563,6 +742,7 @@ export class RateLimiter implements Limiter {
           }
         }
         if (index < 0) {
+          this.sayWait(head, now, headAt, windowAt);
           this.sleeps++;
           this.wake = new AbortController();
           await this.clock.sleep(at - now, this.wake.signal);

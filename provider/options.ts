@@ -32,6 +32,11 @@ export const DEFAULT_MAX_RETRIES = 5;
  * followed by a hold of up to a minute (× time factor): about half an hour at most.
  */
 export const DEFAULT_MAX_THROTTLE_RETRIES = 30;
+/**
+ * The longest a call waits for the rate budget (ms, × time factor): 5 minutes. A spent hourly or
+ * daily budget that frees later fails the call at once, naming the limit and when it frees.
+ */
+export const DEFAULT_MAX_WAIT_MS = 300_000;
 
 /** One attempt of one call, reported to the `onRequest` hook (never holds a credential). */
 export interface RequestEvent {
@@ -72,14 +77,27 @@ export interface NexudusClientOptions {
    * `maxRetries` bounds throttles too.
    */
   maxThrottleRetries?: number;
+  /**
+   * The longest a call waits for the rate budget, in ms × time factor (default 300000, 5
+   * minutes): a spent budget that frees later (the day's 5,000 writes, the hour's 5,000 calls)
+   * fails the call at once with a `NexudusRateBudgetError`, before anything is sent.
+   */
+  maxWaitMs?: number;
+  /**
+   * Told when the limiter holds calls longer than a few seconds (default: a line on stderr, which
+   * the Pulumi engine shows for the provider host).
+   */
+  onNotice?: (message: string) => void;
   /** Multiplies every documented wait: rate-limit windows, `Retry-After`, backoff (default 1). */
   timeFactor?: number;
   /** Whether the process-wide client-side rate limiter paces requests (default true). */
   rateLimit?: boolean;
   /**
    * The runner-local folder where the limiter shares its call history with the other processes
-   * of this user and base URL (default: `pulumi-nexudus-calls` in the OS temp folder), or `false`
-   * for none. The credential is never written: the history is keyed by a SHA-256.
+   * of this user and base URL (default: `pulumi-nexudus-calls-<uid>` in the OS temp folder), or
+   * `false` for none. The credential is never written: the history is keyed by a SHA-256. A folder
+   * that is a symlink, not owned by this user, or writable by group or others is refused
+   * (provider/callHistory.ts).
    */
   callHistory?: string | false;
   /** Called after every attempt, for logging and metrics; exceptions it throws are ignored. */
@@ -109,6 +127,7 @@ export const ENV_VARS = {
   timeoutMs: SETTINGS.timeoutMs.envVar,
   maxRetries: SETTINGS.maxRetries.envVar,
   maxThrottleRetries: SETTINGS.maxThrottleRetries.envVar,
+  maxWaitMs: SETTINGS.maxWaitMs.envVar,
   timeFactor: SETTINGS.timeFactor.envVar,
   rateLimit: SETTINGS.rateLimit.envVar,
   callHistory: SETTINGS.callHistory.envVar,
@@ -124,6 +143,8 @@ export interface ResolvedOptions {
   readonly timeoutMs: number;
   readonly maxRetries: number;
   readonly maxThrottleRetries: number;
+  readonly maxWaitMs: number;
+  readonly onNotice: (message: string) => void;
   readonly timeFactor: number;
   readonly rateLimit: boolean;
   readonly callHistory: string | false;
@@ -142,6 +163,10 @@ const optionsSchema = (() => {
       timeoutMs: int().positive("must be > 0").max(3_600_000, "must be <= 3600000").optional(),
       maxRetries: int().min(0, "must be >= 0").max(50, "must be <= 50").optional(),
       maxThrottleRetries: int().min(0, "must be >= 0").max(200, "must be <= 200").optional(),
+      maxWaitMs: int().min(0, "must be >= 0").max(86_400_000, "must be <= 86400000").optional(),
+      onNotice: z
+        .custom<(message: string) => void>((v) => typeof v === "function", "must be a function")
+        .optional(),
       timeFactor: z.number("must be a number").positive("must be > 0").optional(),
       rateLimit: z.boolean("must be true or false").optional(),
       callHistory: z
@@ -254,6 +279,8 @@ export function resolveOptions(
     timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     maxRetries: o.maxRetries ?? DEFAULT_MAX_RETRIES,
     maxThrottleRetries: o.maxThrottleRetries ?? DEFAULT_MAX_THROTTLE_RETRIES,
+    maxWaitMs: o.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
+    onNotice: o.onNotice ?? ((message) => process.stderr.write(`${message}\n`)),
     timeFactor: o.timeFactor ?? 1,
     rateLimit: o.rateLimit ?? true,
     callHistory: o.callHistory ?? defaultHistoryDir(),
@@ -269,7 +296,7 @@ function optionsFromEnv(env: Record<string, string | undefined>): NexudusClientO
     return v === undefined || v.trim() === "" ? undefined : v.trim();
   };
   const num = (
-    key: "timeoutMs" | "maxRetries" | "maxThrottleRetries" | "timeFactor",
+    key: "timeoutMs" | "maxRetries" | "maxThrottleRetries" | "maxWaitMs" | "timeFactor",
   ): number | undefined => {
     const v = read(key);
     if (v === undefined) return undefined;
@@ -296,6 +323,8 @@ function optionsFromEnv(env: Record<string, string | undefined>): NexudusClientO
   if (maxRetries !== undefined) out.maxRetries = maxRetries;
   const maxThrottleRetries = num("maxThrottleRetries");
   if (maxThrottleRetries !== undefined) out.maxThrottleRetries = maxThrottleRetries;
+  const maxWaitMs = num("maxWaitMs");
+  if (maxWaitMs !== undefined) out.maxWaitMs = maxWaitMs;
   const timeFactor = num("timeFactor");
   if (timeFactor !== undefined) out.timeFactor = timeFactor;
   const rate = read("rateLimit")?.toLowerCase();

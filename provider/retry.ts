@@ -72,8 +72,23 @@ export function backoffDelay(policy: RetryPolicy, attempt: number): number {
 }
 
 /**
- * A `Retry-After` header in ms: delta-seconds multiplied by the time factor, or an HTTP date (not
- * scaled). `undefined` when the header is absent or unreadable.
+ * The longest wait one `Retry-After` may ask for, in ms before the time factor: a minute, the
+ * hold cap of the limiter (each throttled retry waits at most this long, and the throttle retries
+ * are bounded, so a call never waits out a `Retry-After: 86400`).
+ */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+/**
+ * What a `Retry-After` that is neither delta-seconds nor an HTTP date stands for, in ms before the
+ * time factor: the API's own `Retry-After: 1`.
+ */
+export const DEFAULT_RETRY_AFTER_MS = 1_000;
+
+/**
+ * A `Retry-After` header in ms, capped at {@link MAX_RETRY_AFTER_MS} × time factor:
+ * delta-seconds multiplied by the time factor, or an HTTP date (not scaled, then capped); a value
+ * that is neither is the API's documented `1` second. `undefined` when the header is absent or
+ * empty (a 409 without it is a conflict, not a throttle).
  */
 export function parseRetryAfter(
   header: string | undefined,
@@ -83,9 +98,12 @@ export function parseRetryAfter(
   if (header === undefined) return undefined;
   const text = header.trim();
   if (text === "") return undefined;
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000 * timeFactor;
-  const date = Date.parse(text);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  const cap = MAX_RETRY_AFTER_MS * timeFactor;
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.min(cap, Number(text) * 1000 * timeFactor);
+  // Date.parse reads many forms; an HTTP date names a weekday or a month (not a bare number).
+  const date = /[a-z]{3}/i.test(text) ? Date.parse(text) : NaN;
+  if (Number.isNaN(date)) return Math.min(cap, DEFAULT_RETRY_AFTER_MS * timeFactor);
+  return Math.min(cap, Math.max(0, date - now));
 }
 
 /** System error codes of transient connection failures, worth a retry on an idempotent call. */

@@ -29,6 +29,17 @@ const state: RuntimeState = processWide<RuntimeState>("pulumi-nexudus.runtime", 
 /** Minimal view of the `configure()` request's config. */
 export interface ConfigGetter {
   get(key: string): string | undefined;
+  /**
+   * The whole stack config as the dynamic-provider host holds it (every namespace): its keys are
+   * checked for unknown `nexudus:*` keys. Not part of Pulumi's typed `Config`, so optional.
+   */
+  readonly rawConfig?: Readonly<Record<string, unknown>>;
+}
+
+/** The stack config's keys, when the config object can list them. */
+function configKeysOf(config: ConfigGetter | undefined): string[] {
+  const raw = config?.rawConfig;
+  return raw !== null && typeof raw === "object" ? Object.keys(raw) : [];
 }
 
 /** How often the host checks that the engine that started it is still there. */
@@ -68,7 +79,7 @@ export function configure(config: ConfigGetter | undefined, env = process.env): 
   watchEngine();
   let settings: ProviderSettings;
   try {
-    settings = resolveSettings((key) => config?.get(key), env);
+    settings = resolveSettings((key) => config?.get(key), env, configKeysOf(config));
   } catch (e) {
     // The host keeps serving this provider after a failed configure(): remember why, so that no
     // later call falls back to the environment alone (and perhaps to another address).

@@ -31,6 +31,7 @@ import { cachedRecord } from "./readCache";
 import { expectCreate, recordWithDescription } from "./createdRows";
 import { findOwnCreate, snapshotBeforeCreate } from "./createGuard";
 import { registerUrlSecret } from "./redact";
+import { DEFAULT_BASE_URL, PROVIDER_WORDING, settingNames } from "./config";
 
 /** An error that tells the engine the webhook exists (id + properties) although the step failed. */
 export class WebhookPartialError extends NexudusError {
@@ -264,6 +265,16 @@ export const webhookProvider = {
     // Which records existed when this create started: after a failure without a definite
     // answer, only a record outside this snapshot may be taken as ours (createGuard.ts).
     const snapshot = await snapshotBeforeCreate(client, inputs.businessId);
+    if (!snapshot.ok && snapshot.notTheApi !== undefined) {
+      // The search was answered by something that is not the Nexudus API: a POST there would
+      // be a write to a wrong address (and its failure would read as a lost create).
+      throw new WebhookOperationError(
+        `creating webhook ${JSON.stringify(inputs.name)} at location ${inputs.businessId}: the ` +
+          `search before the create got ${snapshot.notTheApi} from ${client.baseUrl}, which is ` +
+          `not the Nexudus API; nothing was written. Fix ${PROVIDER_WORDING.lead(settingNames("baseUrl"))}: ` +
+          `the site root, e.g. ${DEFAULT_BASE_URL}.`,
+      );
+    }
     const startedAt = Date.now();
     // The outputs come from a search page shared by the location's creates (createdRows.ts).
     const ticket = expectCreate(client, inputs.businessId);

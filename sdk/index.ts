@@ -14,6 +14,10 @@
  * This file is the package's public entry (`pulumi-nexudus`). Internals (how a set names its
  * children, test reset hooks) are not exported here; the repository's tests import them from
  * their modules by relative path.
+ *
+ * Errors: every error the package throws descends from {@link NexudusError}; the client's
+ * failures are {@link NexudusApiError}s with one subclass per family (see docs/resources.md,
+ * "Errors"), so a program can tell them apart with `instanceof`.
  */
 export { WebHook, type WebHookArgs } from "./webhook";
 export {
@@ -38,3 +42,21 @@ export {
   type UnmanagedWebhook,
   type AdoptableWebhook,
 } from "./exclusion";
+export {
+  NexudusError,
+  NexudusApiError,
+  NexudusValidationError,
+  NexudusAuthError,
+  NexudusNotFoundError,
+  NexudusRoutingError,
+  NexudusThrottledError,
+  NexudusConflictError,
+  NexudusServerError,
+  NexudusConnectionError,
+  NexudusTimeoutError,
+  NexudusResponseError,
+  NexudusConfigError,
+  type FieldError,
+  type NexudusRole,
+  type SettingNames,
+} from "../provider/errors";

@@ -173,7 +173,10 @@ describe("the command against the emulator", () => {
     expect(dry.stdout).toContain("nexudus-webhooks pending --state <the same file> --delete");
     expect(emu.records()).toHaveLength(2);
 
-    const r = await cli(["pending", "--state", file, "--delete", "--json"], envFor(emu));
+    const r = await cli(
+      ["pending", "--state", file, "--since", "2000-01-01T00:00:00Z", "--delete", "--json"],
+      envFor(emu),
+    );
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as PendingReport;
     expect(report).toMatchObject({ extra: [extra.Id], deleted: [extra.Id] });

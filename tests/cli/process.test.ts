@@ -109,6 +109,25 @@ describe("the nexudus-webhooks process", () => {
     expect(healthy.stderr).toBe("");
   });
 
+  test("pages capped at 100 with totals counting 1,000-row pages: list prints every row; pending --delete without an ISO 8601 --since is refused", async () => {
+    emu.setQuirks({ maxPageSize: 100, silentPageSizeCap: true });
+    try {
+      const all = await bin(["list", "--business", "1234", "--json"], env);
+      expect(all.code).toBe(0);
+      expect(JSON.parse(all.stdout)).toHaveLength(1499);
+    } finally {
+      emu.setQuirks({});
+    }
+    const requests = emu.requests().length;
+    const bare = await bin(["pending", "--state", "-", "--delete"], env);
+    expect([bare.code, bare.stdout]).toEqual([2, ""]);
+    expect(bare.stderr).toContain("pending --delete needs --since");
+    const vague = await bin(["pending", "--state", "-", "--delete", "--since", "Dec 6 00:00"], env);
+    expect([vague.code, vague.stdout]).toEqual([2, ""]);
+    expect(vague.stderr).toContain("--since must be an ISO 8601 date");
+    expect(emu.requests()).toHaveLength(requests);
+  });
+
   test("a reader that stops early (| head) is no error", async () => {
     const line = [process.execPath, ...NODE_ARGS, "list"].map((a) => `'${a}'`).join(" ");
     const r = await runProcess(

@@ -71,12 +71,13 @@ describe("FileCallHistory", () => {
     expect(fs.readdirSync(path.join(dir, key))).toEqual([]);
   });
 
-  it("never fails a call: an unusable folder only turns the history off", () => {
+  it("refuses an unusable folder with a clear error, before any write", () => {
     const blocker = path.join(dir, "a-file");
     fs.writeFileSync(blocker, "");
-    const h = new FileCallHistory(blocker, "k", 1); // a folder cannot be made under a file
-    expect(() => h.record(1, true)).not.toThrow();
-    expect(h.poll()).toEqual([]);
+    expect(() => new FileCallHistory(blocker, "k", 1)).toThrow(NexudusConfigError);
+    expect(() => new FileCallHistory(blocker, "k", 1)).toThrow(
+      /call history folder ".*a-file".*NEXUDUS_CALL_HISTORY.*"off"/,
+    );
   });
 });
 

@@ -74,14 +74,25 @@ describe("parseRetryAfter", () => {
     ["0", 1, 0],
     [undefined, 1, undefined],
     ["", 1, undefined],
-    ["soon", 1, undefined],
+    // Capped at a minute × time factor: a server asking for a day holds a minute at most.
+    ["86400", 1, 60_000],
+    ["86400", 0.01, 600],
+    ["61", 1, 60_000],
+    // Neither delta-seconds nor an HTTP date: the documented Retry-After: 1.
+    ["soon", 1, 1000],
+    ["-5", 0.02, 20],
+    ["1e9", 1, 1000],
+    ["Infinity", 1, 1000],
   ])("%p × %p → %p ms", (header, tf, expected) => {
     expect(parseRetryAfter(header, tf)).toBe(expected);
   });
 
-  it("reads an HTTP date (not scaled)", () => {
+  it("reads an HTTP date (not scaled), capped at a minute × time factor", () => {
     const now = Date.parse("2025-01-15T10:30:00Z");
-    expect(parseRetryAfter("Wed, 15 Jan 2025 10:30:03 GMT", 0.02, now)).toBe(3000);
+    expect(parseRetryAfter("Wed, 15 Jan 2025 10:30:03 GMT", 1, now)).toBe(3000);
+    expect(parseRetryAfter("Wed, 15 Jan 2025 10:30:03 GMT", 0.02, now)).toBe(1200);
+    expect(parseRetryAfter("Wed, 15 Jan 2025 11:30:00 GMT", 1, now)).toBe(60_000); // an hour ahead
+    expect(parseRetryAfter("Wed, 15 Jan 2025 10:29:00 GMT", 1, now)).toBe(0); // past
   });
 });
 

@@ -65,6 +65,12 @@ test.each([
   ["https://HOOKS.example.com/x", "https://hooks.example.com/x", true],
   ["https://hooks.example.com", "https://hooks.example.com/", true],
   ["https://hooks.example.com/x", "https://hooks.example.com/y", false],
+  ["https://hooks.example.com:443/x", "https://hooks.example.com/x", true],
+  ["HTTPS://hooks.example.com?a=1", "https://hooks.example.com/?a=1", true],
+  ["https://hooks.example.com/path/", "https://hooks.example.com/path", false],
+  ["https://hooks.example.com/Path", "https://hooks.example.com/path", false],
+  ["https://hooks.example.com/p?a=1&b=2", "https://hooks.example.com/p?b=2&a=1", false],
+  ["https://hooks.example.com/a/../b", "https://hooks.example.com/b", false],
 ])("sameUrl(%s, %s) is %s", (a, b, expected) => {
   expect(sameUrl(a, b)).toBe(expected);
 });

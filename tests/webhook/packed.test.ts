@@ -37,6 +37,19 @@ const NODE_MAJOR = Number(process.versions.node.split(".")[0]);
 
 /** What the public entry and the shim's entry export: nothing more (internals stay inside). */
 const PUBLIC_EXPORTS = [
+  "NexudusApiError",
+  "NexudusAuthError",
+  "NexudusConfigError",
+  "NexudusConflictError",
+  "NexudusConnectionError",
+  "NexudusError",
+  "NexudusNotFoundError",
+  "NexudusResponseError",
+  "NexudusRoutingError",
+  "NexudusServerError",
+  "NexudusThrottledError",
+  "NexudusTimeoutError",
+  "NexudusValidationError",
   "WebHook",
   "WebhookAction",
   "WebhookSet",
