@@ -152,6 +152,12 @@ const CONFIG: Props<ConfigSetting> = {
     type: "string",
     description: `How refresh reads webhooks: one of ${REFRESH_MODES.join(", ")} (default account).`,
   },
+  maxWaitMs: {
+    type: "integer",
+    description:
+      "Longest wait for the rate budget in milliseconds (default 300000, a whole number from 0 to " +
+      "86400000); a longer one fails the call at once, naming the limit and when it frees.",
+  },
 };
 
 /** The config variables: every setting with its environment variable as the default. */
