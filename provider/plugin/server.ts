@@ -51,9 +51,13 @@ interface Modules {
   any: { Any: new () => { pack(b: Uint8Array, name: string): void } };
 }
 
-/** The stubs and the same grpc-js and google-protobuf copies that @pulumi/pulumi uses. */
+/**
+ * The stubs and the same grpc-js and google-protobuf copies that @pulumi/pulumi uses. Resolved
+ * from its `proto/` folder, the only part of @pulumi/pulumi the plugin loads (the plugin tarball
+ * ships that folder and its package.json alone: scripts/plugin-pack.js).
+ */
 function modules(): Modules {
-  const fromPulumi = createRequire(require.resolve("@pulumi/pulumi"));
+  const fromPulumi = createRequire(require.resolve("@pulumi/pulumi/package.json"));
   return {
     grpc: fromPulumi("@grpc/grpc-js") as typeof grpcTypes,
     struct: fromPulumi("google-protobuf/google/protobuf/struct_pb") as typeof structTypes,
@@ -81,7 +85,9 @@ function providerSettings(args: PropertyMap): PropertyMap {
 
 /** The stack config keys (`nexudus:<name>`) of a Configure request, for the unknown-key check. */
 function configKeys(args: PropertyMap, variables: ReadonlyMap<string, string>): string[] {
-  const keys = new Set<string>(Object.keys(providerSettings(args)).map((k) => `nexudus:${k}`));
+  const keys = new Set<string>(
+    Object.keys(providerSettings(args)).map((k) => (k.includes(":") ? k : `nexudus:${k}`)),
+  );
   for (const k of variables.keys()) keys.add(k.replace(/^nexudus:config:/, "nexudus:"));
   return [...keys];
 }
