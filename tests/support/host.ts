@@ -358,6 +358,13 @@ function clean(v: unknown): unknown {
   return v;
 }
 
+/** The check failures of a Check, CheckConfig or Invoke answer, as plain objects. */
+function failuresOf(res: {
+  getFailuresList(): { getProperty(): string; getReason(): string }[];
+}): CheckFailure[] {
+  return res.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() }));
+}
+
 /** Name and type from a URN (`urn:pulumi:stack::project::[parent$]type::name`), as the engine sends. */
 function nameAndType(urn: string): { name: string; type: string } {
   const parts = urn.split("::");
@@ -567,9 +574,7 @@ export async function startHost(opts: StartHostOptions = {}): Promise<Host> {
       const res = await call<provTypes.CheckResponse>("check", req);
       return {
         inputs: fromStruct(res.getInputs()),
-        failures: res
-          .getFailuresList()
-          .map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
+        failures: failuresOf(res),
       };
     },
 
@@ -666,9 +671,7 @@ export async function startHost(opts: StartHostOptions = {}): Promise<Host> {
       const res = await call<provTypes.CheckResponse>("checkConfig", req);
       return {
         inputs: fromStruct(res.getInputs()),
-        failures: res
-          .getFailuresList()
-          .map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
+        failures: failuresOf(res),
       };
     },
 
@@ -679,9 +682,7 @@ export async function startHost(opts: StartHostOptions = {}): Promise<Host> {
       const res = await call<provTypes.InvokeResponse>("invoke", req);
       return {
         outputs: fromStruct(res.getReturn()),
-        failures: res
-          .getFailuresList()
-          .map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
+        failures: failuresOf(res),
       };
     },
 
