@@ -4,8 +4,8 @@
  * then reads through the one client of this process (provider/runtime.ts) with the client's own
  * paging checks. Answers hold plain values; the server wraps `url` and `lastError` as secrets.
  */
-import { ACTION_NAMES, WebhookAction } from "../actions";
-import { NexudusNotFoundError } from "../errors";
+import { ACTION_NAMES, WebhookAction } from "../../client/actions";
+import { NexudusNotFoundError } from "../../client/errors";
 import {
   businessIdProblem,
   describeValue,
@@ -15,7 +15,7 @@ import {
   type WebhookPublicOutputs,
 } from "../inputs";
 import { getClient } from "../runtime";
-import type { WebhookRecord } from "../schemas";
+import type { WebhookRecord } from "../../client/schemas";
 import { FUNCTIONS } from "./schema";
 import type { PropertyMap } from "./convert";
 

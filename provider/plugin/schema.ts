@@ -7,8 +7,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ACTION_NAMES, NONE_ACTION, WebhookAction } from "../actions";
-import { SETTINGS, type Setting } from "../config";
+import { ACTION_NAMES, NONE_ACTION, WebhookAction } from "../../client/actions";
+import { SETTINGS, type Setting } from "../../config/settings";
 import {
   COMPUTED_OUTPUT_KEYS,
   WEBHOOK_INPUT_KEYS,

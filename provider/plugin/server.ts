@@ -18,8 +18,8 @@ import type * as structTypes from "google-protobuf/google/protobuf/struct_pb";
 import type * as provTypes from "@pulumi/pulumi/proto/provider_pb";
 import type * as provGrpcTypes from "@pulumi/pulumi/proto/provider_grpc_pb";
 import { webhookProvider } from "../webhook";
-import { describeConfigError, PROVIDER_WORDING, resolveSettings } from "../config";
-import { NexudusConfigError } from "../errors";
+import { readSettings } from "../../config/settings";
+import { NexudusConfigError } from "../../client/errors";
 import {
   configGetter,
   detailedDiff,
@@ -94,7 +94,7 @@ function configKeys(args: PropertyMap, variables: ReadonlyMap<string, string>): 
 
 /** The message of an error, config errors worded for a stack (`nexudus:token`). */
 function errorText(e: unknown): string {
-  if (e instanceof NexudusConfigError) return describeConfigError(e, PROVIDER_WORDING);
+  if (e instanceof NexudusConfigError) return e.message;
   return e instanceof Error ? e.message : String(e);
 }
 
@@ -150,11 +150,11 @@ export async function serve(): Promise<{ port: number; stop(): Promise<void> }> 
     try {
       // The same reader and rules as the dynamic provider's configure() (with the environment as
       // fallback), so a bad setting fails here, before any resource step, naming its key.
-      resolveSettings(
-        (key) => configGetter(settings, {}).get(key),
-        process.env,
-        Object.keys(settings).map((k) => `nexudus:${k}`),
-      );
+      readSettings({
+        config: (key) => configGetter(settings, {}).get(key),
+        env: process.env,
+        configKeys: Object.keys(settings).map((k) => `nexudus:${k}`),
+      });
     } catch (e) {
       if (!(e instanceof NexudusConfigError)) throw e;
       const property = (e.setting ?? "").replace(/^nexudus:/, "") || "config";

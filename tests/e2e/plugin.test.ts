@@ -11,7 +11,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
-import { adminUser } from "../support/rig";
+import { adminUser } from "../../testing/rig";
 import {
   parseJson,
   REPO_ROOT,
@@ -19,7 +19,7 @@ import {
   type Deployment,
   type PreviewJson,
   type PulumiSession,
-} from "./support";
+} from "../../testing/pulumiCli";
 
 const TOKEN_A = "e2e-plugin-token-a-4d1c";
 const TOKEN_B = "e2e-plugin-token-b-8e2f";

@@ -18,7 +18,7 @@ import {
 } from "../../provider/plugin/convert";
 import { webhookProvider } from "../../provider/webhook";
 import { outputsFromRecord, UNKNOWN, valueDigest } from "../../provider/inputs";
-import type { WebhookRecord } from "../../provider/schemas";
+import type { WebhookRecord } from "../../client/schemas";
 
 const RECORD: WebhookRecord = {
   Id: 87654321,

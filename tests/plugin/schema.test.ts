@@ -5,8 +5,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ACTION_NAMES, WebhookAction } from "../../provider/actions";
-import { KNOWN_CONFIG_KEYS } from "../../provider/config";
+import { ACTION_NAMES, WebhookAction } from "../../client/actions";
+import { KNOWN_CONFIG_KEYS } from "../../config/settings";
 import { COMPUTED_OUTPUT_KEYS, WEBHOOK_INPUT_KEYS } from "../../provider/inputs";
 import {
   ACTION_ENUM_TOKEN,

@@ -18,8 +18,8 @@ import {
   type Host,
   type HostCallError,
   type Props,
-} from "../support/host";
-import { adminUser } from "../support/rig";
+} from "../../testing/host";
+import { adminUser } from "../../testing/rig";
 
 const ENTRY = path.join(REPO_ROOT, "dist", "provider", "plugin", "main.js");
 const TOKEN_A = "plugin-token-a-7f3e";
