@@ -4,7 +4,7 @@
 // `pulumi-resource-nexudus-v<version>-linux-amd64.tar.gz`, holding
 //   pulumi-resource-nexudus   a sh launcher that execs `node` on dist/provider/plugin/main.js
 //   package.json, LICENSE     the package's (the plugin reads its version there)
-//   dist/provider/            the compiled provider (run `npm run build` first: `npm run plugin:pack` does)
+//   dist/{client,config,provider}/  the compiled layers (run `npm run build` first: `npm run plugin:pack` does)
 //   node_modules/             the production dependencies the plugin loads, copied from this
 //                             checkout's node_modules (offline; no registry, no npm install)
 // so that it runs with only `node` (>= 22) on the machine.
@@ -25,6 +25,8 @@ const path = require("node:path");
 const ROOT = path.resolve(__dirname, "..");
 const LAUNCHER = "pulumi-resource-nexudus";
 const ENTRY = "dist/provider/plugin/main.js";
+/** The compiled layers the plugin loads (docs/architecture.md): the client, config and provider. */
+const PLUGIN_LAYERS = ["client", "config", "provider"];
 /** The dependencies @pulumi/pulumi's proto/ folder requires. */
 const PROTO_DEPENDENCIES = ["@grpc/grpc-js", "google-protobuf"];
 /** Most packages one closure may hold: a guard against a loop in a broken node_modules. */
@@ -105,14 +107,17 @@ function pack(opts) {
   const version = pkg.version;
   const stage = fs.mkdtempSync(path.join(require("node:os").tmpdir(), "nexudus-plugin-"));
   try {
-    // The package: its package.json (without scripts or dev dependencies), LICENSE and dist/provider.
+    // The package: its package.json (without scripts or dev dependencies), LICENSE and the layers
+    // the provider loads (dist/client, dist/config, dist/provider).
     const { scripts: _s, devDependencies: _d, ...shipped } = pkg;
     fs.writeFileSync(path.join(stage, "package.json"), `${JSON.stringify(shipped, null, 2)}\n`);
     fs.copyFileSync(path.join(ROOT, "LICENSE"), path.join(stage, "LICENSE"));
-    fs.cpSync(path.join(ROOT, "dist", "provider"), path.join(stage, "dist", "provider"), {
-      recursive: true,
-      filter: (file) => !file.endsWith(".d.ts") && !file.endsWith(".map"),
-    });
+    for (const layer of PLUGIN_LAYERS) {
+      fs.cpSync(path.join(ROOT, "dist", layer), path.join(stage, "dist", layer), {
+        recursive: true,
+        filter: (file) => !file.endsWith(".d.ts") && !file.endsWith(".map"),
+      });
+    }
 
     // @pulumi/pulumi: package.json and the gRPC stubs; then the closure of what they and we load.
     const pulumiDir = findPackage("@pulumi/pulumi", ROOT, ROOT);
