@@ -20,6 +20,8 @@
  * "Errors"), so a program can tell them apart with `instanceof`.
  */
 export { WebHook, type WebHookArgs } from "./webhook";
+/** The plugin-backed resources, explicit providers and functions (see `native.ts`). */
+export * as native from "./native";
 export {
   WebhookAction,
   type WebhookActionName,

@@ -97,25 +97,37 @@ export class WebHook extends pulumi.CustomResource {
     } finally {
       restore();
     }
-    // Known to exclusive WebhookSets of this program at the same location: kept, not deleted.
-    // `adoptable` is built only when such a set asks (most programs have none).
-    let adoptable: pulumi.Output<AdoptableWebhook | null> | undefined;
-    programWebHooks().push({
-      resource: this,
-      businessId: args.businessId,
-      webhookId: this.webhookId,
-      adoptable: () =>
-        // Known as null at once for a hook without adopt, whatever its URL.
-        (adoptable ??= pulumi.output(args.adopt).apply((adopt) =>
-          adopt !== true
-            ? pulumi.output(null)
-            : pulumi.all([args.url, args.action]).apply(([url, action]) => {
-                const n = typeof action === "number" ? action : actionNumber(String(action));
-                return typeof url === "string" && n !== undefined
-                  ? { action: n, urlSha256: urlSha256(url) }
-                  : null;
-              }),
-        )),
-    });
+    registerProgramWebHook(this, args);
   }
+}
+
+/**
+ * Makes a standalone webhook known to the exclusive `WebhookSet`s of this program at its
+ * location, so that they keep it instead of deleting it (the dynamic and the plugin-backed
+ * `WebHook` both call it).
+ */
+export function registerProgramWebHook(
+  resource: pulumi.CustomResource & { readonly webhookId: pulumi.Output<number> },
+  args: WebHookArgs,
+): void {
+  // Known to exclusive WebhookSets of this program at the same location: kept, not deleted.
+  // `adoptable` is built only when such a set asks (most programs have none).
+  let adoptable: pulumi.Output<AdoptableWebhook | null> | undefined;
+  programWebHooks().push({
+    resource,
+    businessId: args.businessId,
+    webhookId: resource.webhookId,
+    adoptable: () =>
+      // Known as null at once for a hook without adopt, whatever its URL.
+      (adoptable ??= pulumi.output(args.adopt).apply((adopt) =>
+        adopt !== true
+          ? pulumi.output(null)
+          : pulumi.all([args.url, args.action]).apply(([url, action]) => {
+              const n = typeof action === "number" ? action : actionNumber(String(action));
+              return typeof url === "string" && n !== undefined
+                ? { action: n, urlSha256: urlSha256(url) }
+                : null;
+            }),
+      )),
+  });
 }

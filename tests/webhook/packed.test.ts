@@ -57,6 +57,7 @@ const PUBLIC_EXPORTS = [
   "WebhookSetExclusion",
   "actionName",
   "actionNumber",
+  "native",
 ];
 const PROVIDER_EXPORTS = ["exclusionProvider", "webhookProvider"];
 
@@ -120,7 +121,9 @@ describe("the tarball", () => {
     const other = files.filter((f) => !["LICENSE", "README.md", "package.json"].includes(f));
     const outside = other.filter(
       (f) =>
-        !/^dist\/(client|client\/ratelimit|config|sdk|provider|emulator|cli)\/[\w.-]+$/.test(f),
+        !/^dist\/(client|client\/ratelimit|config|sdk|provider|provider\/plugin|emulator|cli)\/[\w.-]+$/.test(
+          f,
+        ),
     );
     expect(outside).toEqual([]);
     const notCompiled = other.filter((f) => !f.endsWith(".js") && !f.endsWith(".d.ts"));

@@ -1,0 +1,25 @@
+/**
+ * The package's version, read once from its package.json (the nearest folder up from this file
+ * whose package.json is named `pulumi-nexudus`, so it works from the sources and from `dist/`).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+let version: string | undefined;
+
+/** The version of this package (`package.json` `version`). */
+export function packageVersion(): string {
+  if (version !== undefined) return version;
+  let dir = __dirname;
+  for (let i = 0; i < 5; i++) {
+    const file = path.join(dir, "package.json");
+    if (fs.existsSync(file)) {
+      const pkg = JSON.parse(fs.readFileSync(file, "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "pulumi-nexudus" && typeof pkg.version === "string") {
+        return (version = pkg.version);
+      }
+    }
+    dir = path.dirname(dir);
+  }
+  throw new Error(`pulumi-nexudus: no package.json of the package above ${__dirname}`);
+}
