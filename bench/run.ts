@@ -89,6 +89,10 @@ interface Options {
    */
   scaleOnly?: { scenario: "rtt150"; runs: number };
   scaleOptions: ScaleOptions;
+  /** Run the three paths through the real engine (bench/paths.ts) instead, and merge them into `out`. */
+  paths: boolean;
+  pathsSizes: number[];
+  pathsTimeFactor: number;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -102,6 +106,9 @@ function parseArgs(argv: string[]): Options {
     chart: path.join(REPO_ROOT, "bench", "converge.svg"),
     scale: false,
     scaleOptions: { ...DEFAULT_SCALE },
+    paths: false,
+    pathsSizes: [100, 3000],
+    pathsTimeFactor: 0.01,
   };
   const positive = (flag: string, v: string, integer: boolean): number => {
     const x = Number(v);
@@ -165,6 +172,22 @@ function parseArgs(argv: string[]): Options {
       case "--timeline":
         opts.timeline = path.resolve(value());
         break;
+      case "--paths":
+        opts.paths = true;
+        break;
+      case "--paths-sizes": {
+        const raw = value();
+        opts.pathsSizes = raw.split(",").map((v) => positive(flag, v, true));
+        if (opts.pathsSizes.some((n) => n % 10 !== 0)) {
+          throw new Error(
+            `bench: --paths-sizes must be multiples of 10; got ${JSON.stringify(raw)}`,
+          );
+        }
+        break;
+      }
+      case "--paths-time-factor":
+        opts.pathsTimeFactor = positive(flag, value(), false);
+        break;
       case "--scale":
         opts.scale = true;
         break;
@@ -191,6 +214,7 @@ function parseArgs(argv: string[]): Options {
       case "--help":
         console.log(
           "usage: npm run bench -- [--n 10,100,500] [--quick] [--time-factor 0.1] [--sweep 0.02,0.05] [--out results.json] [--table results.md] [--chart converge.svg] [--timeline file]\n" +
+            "       npm run bench -- --paths [--paths-sizes 100,3000] [--paths-time-factor 0.01]   (plugin vs dynamic vs trivial, real engine)\n" +
             "       npm run bench -- --scale [--scale-n 3000] [--scale-time-factor 0.02] [--scale-memory-sets 300] [--out results.json] [--table results.md]\n" +
             "       npm run bench -- --scale-only rtt150[:runs] [--timeline file]   (one scale scenario, printed only)",
         );
@@ -815,8 +839,30 @@ async function mainScaleOnly(opts: Options, only: NonNullable<Options["scaleOnly
   if (opts.timeline) fs.writeFileSync(opts.timeline, JSON.stringify(timelines) + "\n");
 }
 
+/** `--paths`: plugin vs dynamic provider vs trivial resources through the real engine. */
+async function mainPaths(opts: Options): Promise<void> {
+  const { runPathsBench, pathsTable } = require("./paths") as typeof import("./paths");
+  const paths = await runPathsBench(
+    { sizes: opts.pathsSizes, timeFactor: opts.pathsTimeFactor },
+    log,
+  );
+  if (!paths) throw new Error("bench --paths needs the Pulumi CLI (npm run pulumi:install)");
+  const table = await aligned(pathsTable(paths));
+  console.log(table);
+  const previous = fs.existsSync(opts.out)
+    ? (JSON.parse(fs.readFileSync(opts.out, "utf8")) as Record<string, unknown>)
+    : {};
+  fs.writeFileSync(opts.out, JSON.stringify({ ...previous, paths }, null, 2) + "\n");
+  const file = path.join(path.dirname(opts.table), "results-paths.md");
+  fs.writeFileSync(file, table);
+  log(
+    `wrote ${path.relative(process.cwd(), opts.out)} (paths), ${path.relative(process.cwd(), file)}`,
+  );
+}
+
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.paths) return mainPaths(opts);
   if (opts.scaleOnly) return mainScaleOnly(opts, opts.scaleOnly);
   if (opts.scale) return mainScale(opts);
   const results: BenchResults & { engine?: EngineBench } = await runBench(opts);
@@ -833,7 +879,13 @@ async function main(): Promise<void> {
   const previous = fs.existsSync(opts.out)
     ? (JSON.parse(fs.readFileSync(opts.out, "utf8")) as { scale?: unknown })
     : {};
-  const written = previous.scale === undefined ? results : { ...results, scale: previous.scale };
+  const written = {
+    ...results,
+    ...(previous.scale !== undefined ? { scale: previous.scale } : {}),
+    ...((previous as { paths?: unknown }).paths !== undefined
+      ? { paths: (previous as { paths?: unknown }).paths }
+      : {}),
+  };
   fs.writeFileSync(opts.out, JSON.stringify(written, null, 2) + "\n");
   fs.writeFileSync(opts.table, table);
   fs.writeFileSync(

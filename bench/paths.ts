@@ -1,0 +1,287 @@
+/**
+ * The three paths through the real Pulumi engine, side by side: `pulumi preview` and `pulumi up`
+ * of N webhooks (N/10 locations x 10) with the dynamic provider (`nexudus.WebHook`), with the
+ * `nexudus` plugin (`nexudus.native.WebHook`, the packed plugin installed with `pulumi plugin
+ * install`), and a baseline of N trivial dynamic resources (a create that only returns an id),
+ * against the emulator on loopback with the documented limits time-scaled. For each: wall time
+ * and the peak resident memory of the whole process tree (engine, language host, provider
+ * hosts), sampled every 100 ms from /proc.
+ *
+ * `npm run bench -- --paths [--paths-sizes 100,3000] [--paths-time-factor 0.01]` (a `paths`
+ * object in bench/results.json and a table in bench/results.md); alone:
+ * `npx ts-node --transpile-only bench/paths.ts [--sizes 100] [--time-factor 0.01]`.
+ */
+import { execFileSync, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { startEmulator } from "../emulator";
+import { collect, findPulumi, makeProgram, PulumiSession, REPO_ROOT } from "../testing/pulumiCli";
+
+/** The paths compared. */
+export type BenchPath = "dynamic" | "plugin" | "baseline";
+
+/** One path at one size. */
+export interface PathRun {
+  path: BenchPath;
+  n: number;
+  previewSeconds: number;
+  previewPeakMb: number | null;
+  upSeconds: number;
+  upPeakMb: number | null;
+  /** API calls of the up (the baseline makes none). */
+  writes: number;
+  reads: number;
+  throttled: number;
+}
+
+export interface PathsBench {
+  cli: string;
+  timeFactor: number;
+  runs: PathRun[];
+}
+
+const TOKEN = "bench-paths-token";
+const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+
+/** The program of a path: N resources, 10 per location. */
+function program(p: BenchPath, n: number): string {
+  const loop = (body: string) =>
+    `for (let i = 0; i < ${n}; i++) {\n  const businessId = 1000 + Math.floor(i / 10);\n${body}\n}\n`;
+  const args =
+    '{ businessId, name: `Bench ${i}`, action: "BookingCreate", url: `https://hooks.example.com/paths/${i}` }';
+  switch (p) {
+    case "dynamic":
+      return `import * as nexudus from "pulumi-nexudus";\n${loop(`  new nexudus.WebHook(\`hook-\${i}\`, ${args});`)}`;
+    case "plugin":
+      return `import * as nexudus from "pulumi-nexudus";\n${loop(`  new nexudus.native.WebHook(\`hook-\${i}\`, ${args});`)}`;
+    case "baseline":
+      return `import * as pulumi from "@pulumi/pulumi";
+const trivial: pulumi.dynamic.ResourceProvider = {
+  async create(inputs) {
+    return { id: String(inputs.i), outs: inputs };
+  },
+};
+class Thing extends pulumi.dynamic.Resource {
+  constructor(name: string, props: Record<string, number>) {
+    super(trivial, name, props, {});
+  }
+}
+${loop("  new Thing(`thing-${i}`, { i, businessId });")}`;
+  }
+}
+
+/** The resident memory of `pid` and all its descendants, in MB (null without /proc). */
+function treeRssMb(pid: number): number | null {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e));
+  } catch {
+    return null;
+  }
+  const children = new Map<number, number[]>();
+  const rss = new Map<number, number>();
+  for (const e of entries) {
+    try {
+      const stat = fs.readFileSync(`/proc/${e}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const ppid = Number(fields[1]);
+      const pages = Number(fields[21]);
+      const id = Number(e);
+      rss.set(id, pages * 4096);
+      const list = children.get(ppid) ?? [];
+      list.push(id);
+      children.set(ppid, list);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  let total = 0;
+  const stack = [pid];
+  for (let guard = 0; stack.length > 0 && guard < 10_000; guard++) {
+    const p = stack.pop()!;
+    total += rss.get(p) ?? 0;
+    stack.push(...(children.get(p) ?? []));
+  }
+  return Math.round((total / 1024 / 1024) * 10) / 10;
+}
+
+/** Runs `pulumi <args>`, sampling the process tree's memory; wall time and peak. */
+async function measured(
+  session: PulumiSession,
+  dir: string,
+  args: string[],
+): Promise<{ seconds: number; peakMb: number | null }> {
+  const child: ChildProcess = session.spawn(dir, args);
+  let peak: number | null = null;
+  const timer = setInterval(() => {
+    if (child.pid === undefined) return;
+    const mb = treeRssMb(child.pid);
+    if (mb !== null) peak = Math.max(peak ?? 0, mb);
+  }, 100);
+  try {
+    const r = await collect(child, 3_600_000);
+    if (r.code !== 0) {
+      throw new Error(
+        `pulumi ${args.join(" ")} exited ${r.code}:\n${r.stdout.slice(-3000)}\n${r.stderr}`,
+      );
+    }
+    return { seconds: round(r.ms / 1000), peakMb: peak };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function runOnce(
+  session: PulumiSession,
+  root: string,
+  p: BenchPath,
+  n: number,
+  timeFactor: number,
+): Promise<PathRun> {
+  const emulator = await startEmulator({
+    port: 0,
+    rateLimits: {},
+    timeFactor,
+    locations: Array.from({ length: Math.ceil(n / 10) }, (_, i) => ({
+      id: 1000 + i,
+      name: `Location ${i}`,
+    })),
+    users: [
+      {
+        username: "paths@example.com",
+        password: "x",
+        roles: ["Administrator"],
+        apiTokens: [TOKEN],
+      },
+    ],
+  });
+  try {
+    const dir = makeProgram(root, `${p}-${n}`, { files: { "index.ts": program(p, n) } });
+    await session.ok(dir, ["stack", "init", "bench"]);
+    await session.ok(dir, ["config", "set", "nexudus:baseUrl", emulator.url]);
+    await session.ok(dir, ["config", "set", "--secret", "nexudus:token", TOKEN]);
+    const preview = await measured(session, dir, ["preview"]);
+    emulator.clearRequests();
+    const up = await measured(session, dir, ["up", "--yes", "--skip-preview"]);
+    const log = emulator.requests();
+    const expected = p === "baseline" ? 0 : n;
+    if (emulator.records().length !== expected) {
+      throw new Error(
+        `paths bench (${p}): ${emulator.records().length} records, expected ${expected}`,
+      );
+    }
+    // The records go with the emulator: the stack is dropped without a destroy.
+    await session.ok(dir, ["stack", "rm", "--yes", "--force", "bench"]);
+    fs.rmSync(dir, { recursive: true, force: true });
+    const writes = log.filter((r) => r.method !== "GET").length;
+    return {
+      path: p,
+      n,
+      previewSeconds: preview.seconds,
+      previewPeakMb: preview.peakMb,
+      upSeconds: up.seconds,
+      upPeakMb: up.peakMb,
+      writes,
+      reads: log.length - writes,
+      throttled: log.filter((r) => r.status === 409).length,
+    };
+  } finally {
+    await emulator.stop();
+  }
+}
+
+/** The paths as a Markdown section of bench/results.md. */
+export function pathsTable(b: PathsBench): string {
+  const mb = (v: number | null) => (v === null ? "-" : `${v} MB`);
+  return [
+    "",
+    `## Plugin, dynamic provider and trivial resources through the real engine (${b.cli}, limits x${b.timeFactor})`,
+    "",
+    "| path | resources | preview | preview peak | up | up peak | writes/reads/409 |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+    ...b.runs.map(
+      (r) =>
+        `| ${r.path} | ${r.n} | ${r.previewSeconds} s | ${mb(r.previewPeakMb)} | ${r.upSeconds} s | ${mb(r.upPeakMb)} | ${r.writes}/${r.reads}/${r.throttled} |`,
+    ),
+    "",
+  ].join("\n");
+}
+
+/** Runs the three paths at each size; undefined (with the reason logged) without a CLI. */
+export async function runPathsBench(
+  opts: { sizes: number[]; timeFactor: number },
+  log: (line: string) => void,
+): Promise<PathsBench | undefined> {
+  let cli;
+  try {
+    cli = findPulumi();
+  } catch (e) {
+    log(`paths: skipped, ${(e as Error).message}`);
+    return undefined;
+  }
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "nexudus-bench-paths-"));
+  try {
+    const session = new PulumiSession(cli, root, { NEXUDUS_TIME_FACTOR: String(opts.timeFactor) });
+    const version = (
+      JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as {
+        version: string;
+      }
+    ).version;
+    const out = execFileSync(
+      process.execPath,
+      [path.join(REPO_ROOT, "scripts", "plugin-pack.js"), "--out", path.join(root, "pack")],
+      { encoding: "utf8" },
+    );
+    const tarball = out.trim().split("\n").pop()!;
+    await session.ok(root, [
+      "plugin",
+      "install",
+      "resource",
+      "nexudus",
+      version,
+      "--file",
+      tarball,
+    ]);
+    const runs: PathRun[] = [];
+    for (const n of opts.sizes) {
+      for (const p of ["baseline", "dynamic", "plugin"] as const) {
+        const r = await runOnce(session, root, p, n, opts.timeFactor);
+        log(
+          `paths: ${p}, ${n} resources: preview ${r.previewSeconds} s (peak ${r.previewPeakMb} MB), ` +
+            `up ${r.upSeconds} s (peak ${r.upPeakMb} MB), ${r.writes} writes, ${r.reads} reads, ${r.throttled} x 409`,
+        );
+        runs.push(r);
+      }
+    }
+    return { cli: `${cli.version} (${cli.source})`, timeFactor: opts.timeFactor, runs };
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  const argv = process.argv.slice(2);
+  const arg = (name: string, dflt: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? (argv[i + 1] ?? "") : dflt;
+  };
+  const sizes = arg("--sizes", "100").split(",").map(Number);
+  const timeFactor = Number(arg("--time-factor", "0.01"));
+  if (sizes.some((n) => !Number.isInteger(n) || n < 10 || n % 10 !== 0)) {
+    throw new Error("--sizes must be whole multiples of 10, comma-separated (e.g. 100,3000)");
+  }
+  if (!Number.isFinite(timeFactor) || timeFactor <= 0) {
+    throw new Error("--time-factor must be a number greater than 0");
+  }
+  runPathsBench({ sizes, timeFactor }, (l) => console.log(l)).then(
+    (r) => {
+      console.log(JSON.stringify(r, null, 2));
+      process.exit(0);
+    },
+    (e: unknown) => {
+      console.error(e instanceof Error ? e.message : e);
+      process.exit(1);
+    },
+  );
+}
