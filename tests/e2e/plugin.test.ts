@@ -11,6 +11,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
+import { buildSchema } from "../../provider/plugin/schema";
 import { adminUser } from "../support/rig";
 import {
   parseJson,
@@ -142,6 +143,38 @@ const stepOf = (p: PreviewJson, name: string) =>
   (p.steps ?? []).find((s) => s.urn.endsWith(`::${name}`));
 
 describe("the nexudus plugin through the real engine", () => {
+  it("`pulumi package get-schema nexudus` prints the plugin's schema (schema.json)", async () => {
+    const r = await pulumi.ok(dir, ["package", "get-schema", "nexudus"]);
+    expect(JSON.parse(r.stdout)).toEqual(buildSchema());
+  });
+
+  it("a bad provider setting fails the preview naming the key, before any API call", async () => {
+    await pulumi.ok(dir, ["stack", "init", "bad"]);
+    try {
+      await pulumi.ok(dir, ["config", "set", "urlA", "ftp://nexudus.example.com"]);
+      await pulumi.ok(dir, ["config", "set", "urlB", emuB.url]);
+      await pulumi.ok(dir, ["config", "set", "--secret", "tokenA", TOKEN_A]);
+      await pulumi.ok(dir, ["config", "set", "--secret", "tokenB", TOKEN_B]);
+      clearCalls();
+      const first = await pulumi.run(dir, ["preview"]);
+      expect(first.code).not.toBe(0);
+      expect(first.stdout).toMatch(
+        /resource 'account-a' has a problem: nexudus:baseUrl .*https:\/\//,
+      );
+      // Then a token with a space, given in clear: refused, and never printed.
+      await pulumi.ok(dir, ["config", "set", "urlA", emuA.url]);
+      await pulumi.ok(dir, ["config", "set", "--plaintext", "tokenB", "pasted twice-LEAK"]);
+      const second = await pulumi.run(dir, ["preview"]);
+      expect(second.code).not.toBe(0);
+      expect(second.stdout).toMatch(/resource 'account-b' has a problem: nexudus:token .*spaces/);
+      expect(first.stdout + first.stderr + second.stdout + second.stderr).not.toContain("LEAK");
+      expect(calls()).toEqual([]);
+    } finally {
+      await pulumi.ok(dir, ["stack", "rm", "bad", "--yes", "--force"]);
+      await pulumi.ok(dir, ["stack", "select", "dev"]);
+    }
+  });
+
   it("preview plans the two webhooks with their providers and makes no API call", async () => {
     clearCalls();
     const p = parseJson<PreviewJson>(await pulumi.ok(dir, ["preview", "--json"]));
