@@ -79,6 +79,14 @@ describe("the plugin as a process", () => {
     expect((await hostA.getPluginInfo()).version).toBe(pkg.version);
   });
 
+  it("is the package's `pulumi-resource-nexudus` bin, runnable on its own (a node shebang)", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as {
+      bin: Record<string, string>;
+    };
+    expect(path.join(REPO_ROOT, pkg.bin["pulumi-resource-nexudus"]!)).toBe(ENTRY);
+    expect(fs.readFileSync(ENTRY, "utf8").split("\n")[0]).toBe("#!/usr/bin/env node");
+  });
+
   it("CheckConfig names the bad setting and its rule, and keeps credentials secret", async () => {
     const bad = await hostA.checkConfig(PROVIDER_URN, {}, { baseUrl: "ftp://example.com" });
     // The reason names the key; no property, or the engine prints its value beside it.
