@@ -289,6 +289,43 @@ describe("a WebHook through the plugin", () => {
   });
 });
 
+describe("a create whose read-back fails", () => {
+  it("hands the engine the new id and outputs (ErrorResourceInitFailed), url secret, so nothing leaks", async () => {
+    const host = await startHost({ script: ENTRY });
+    started.push(host);
+    await host.configure({ baseUrl: emuA.url, token: { secret: TOKEN_A }, maxRetries: "0" });
+    const { inputs } = await host.check(
+      URN("partial"),
+      {},
+      {
+        businessId: 1234,
+        name: "Partial",
+        action: 6,
+        url: "https://hooks.example.com/partial/SECRET-PATH-4",
+      },
+    );
+    // The snapshot search before the POST works; the read-back (search, then GET) does not.
+    emuA.injectFault({ route: "search", kind: "status", status: 500, times: Infinity, skip: 1 });
+    emuA.injectFault({ route: "get", kind: "status", status: 500, times: Infinity });
+    try {
+      const err = (await host
+        .create(URN("partial"), inputs)
+        .catch((e: unknown) => e)) as HostCallError;
+      expect(err.details).toMatch(/created webhook \d+ but could not read it back/);
+      const rec = emuA.records().find((r) => r.Name === "Partial")!;
+      expect(err.id).toBe(String(rec.Id));
+      expect(isSecretValue(err.properties!.url)).toBe(true);
+      expect(err.properties!.__provider).toBeUndefined();
+      expect(plain(err.properties!)).toMatchObject({ webhookId: rec.Id, name: "Partial" });
+      emuA.clearFaults();
+      await host.delete(err.id!, URN("partial"), err.properties!);
+      expect(emuA.record(rec.Id)).toBeUndefined();
+    } finally {
+      emuA.clearFaults();
+    }
+  });
+});
+
 describe("functions", () => {
   it("getWebhookActions answers the enum", async () => {
     const r = await hostA.invoke("nexudus:index:getWebhookActions", {});
