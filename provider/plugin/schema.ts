@@ -1,14 +1,13 @@
 /**
  * The Pulumi package schema of the `nexudus` plugin, built from the definitions the TypeScript
  * package uses: the input keys and computed outputs of provider/inputs.ts, the action enum of
- * provider/actions.ts and the settings of provider/config.ts. Each list is typed by its source,
+ * client/actions.ts and the settings of config/settings.ts. Each list is typed by its source,
  * so that an input, output or setting added there fails to compile here until it is described.
  * `schema.json` at the repository root is this schema, written by `npm run plugin:schema`.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { ACTION_NAMES, NONE_ACTION, WebhookAction } from "../../client/actions";
 import { SETTINGS, type Setting } from "../../config/settings";
+import { packageVersion } from "../version";
 import {
   COMPUTED_OUTPUT_KEYS,
   WEBHOOK_INPUT_KEYS,
@@ -189,19 +188,7 @@ const WEBHOOK_REQUIRED_OUTPUTS = [
   "errorCount",
 ];
 
-/** The package version: the `version` of this package's package.json. */
-export function packageVersion(): string {
-  let dir = __dirname;
-  for (let i = 0; i < 6; i++) {
-    const file = path.join(dir, "package.json");
-    if (fs.existsSync(file)) {
-      const pkg = JSON.parse(fs.readFileSync(file, "utf8")) as { name?: string; version?: string };
-      if (pkg.name === "pulumi-nexudus" && pkg.version) return pkg.version;
-    }
-    dir = path.dirname(dir);
-  }
-  throw new Error(`pulumi-nexudus: no package.json of pulumi-nexudus above ${__dirname}`);
-}
+export { packageVersion };
 
 /** The package schema, as an object. */
 export function buildSchema(version = packageVersion()) {

@@ -157,8 +157,10 @@ export async function serve(): Promise<{ port: number; stop(): Promise<void> }> 
       });
     } catch (e) {
       if (!(e instanceof NexudusConfigError)) throw e;
-      const property = (e.setting ?? "").replace(/^nexudus:/, "") || "config";
-      failures.push({ property, reason: errorText(e) });
+      // No property: the engine would print the property's value beside the failure ("property
+      // token value {...} has a problem"), in clear for a token, a password or a base URL with a
+      // password given without --secret. The reason names the key (nexudus:token) instead.
+      failures.push({ property: "", reason: errorText(e) });
     }
     const res = new m.prov.CheckResponse();
     // Credentials stay secret in the provider's state even when the program gave them in clear.

@@ -1,16 +1,17 @@
 /**
  * Through the real `pulumi` CLI: the nexudus resource-provider plugin, packed by
  * scripts/plugin-pack.js and installed with `pulumi plugin install resource nexudus <version>
- * --file <tarball>`, serving a JavaScript program that declares `nexudus:index:WebHook` with two
- * explicit `pulumi:providers:nexudus` (two emulators, two tokens) and calls the functions:
- * preview (no API call), up, a no-change preview, drift + refresh + `preview --diff` naming the
- * field, `pulumi import` of a record made by hand, destroy, and a state without a credential or a
- * secret URL in clear. Needs `npm run build` (npm test does it).
+ * --file <tarball>`, serving one flow written twice, as a JavaScript program and as a Pulumi YAML
+ * program: `nexudus:index:WebHook` with two explicit `pulumi:providers:nexudus` (two emulators,
+ * two tokens) and the functions; preview (no API call), up, a no-change preview, drift + refresh +
+ * `preview --diff` naming the field, `pulumi import` of a record made by hand, destroy, and a
+ * state without a credential or a secret URL in clear. Needs `npm run build` (npm test does it).
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
+import { buildSchema } from "../../provider/plugin/schema";
 import { adminUser } from "../../testing/rig";
 import {
   parseJson,
@@ -32,8 +33,28 @@ const VERSION = (
 ).version;
 const WEBHOOK = "nexudus:index:WebHook";
 
-/** The program: a tiny class over `pulumi.CustomResource`, as a hand-written SDK would be. */
-const PROGRAM = `"use strict";
+/** A program of one language: its files, with or without the webhook `pulumi import` took in. */
+interface Program {
+  language: string;
+  write(dir: string, declareImported: boolean): void;
+}
+
+/** JavaScript: a tiny class over `pulumi.CustomResource`, as a hand-written SDK would be. */
+const JAVASCRIPT: Program = {
+  language: "JavaScript",
+  write(dir, declareImported) {
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: plugin-e2e-js\nruntime: nodejs\n");
+    fs.writeFileSync(
+      path.join(dir, "package.json"),
+      JSON.stringify({ name: "plugin-e2e-js", private: true, main: "index.js" }),
+    );
+    // The program needs @pulumi/pulumi only (no package of ours): this repository's copy.
+    if (!fs.existsSync(path.join(dir, "node_modules"))) {
+      fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+    }
+    fs.writeFileSync(
+      path.join(dir, "index.js"),
+      `"use strict";
 const pulumi = require("@pulumi/pulumi");
 const cfg = new pulumi.Config();
 const VERSION = ${JSON.stringify(VERSION)};
@@ -56,33 +77,126 @@ const hookA = new WebHook("hook-a", { businessId: ${HQ}, name: "Bookings A", act
   url: pulumi.secret(${JSON.stringify(URL_A)}) }, { provider: a });
 const hookB = new WebHook("hook-b", { businessId: ${HQ}, name: "Bookings B", action: 6,
   url: ${JSON.stringify(URL_B)}, description: "account b" }, { provider: b });
-
-if (cfg.getBoolean("declareImported")) {
-  // What \`pulumi import\` told to declare (default provider: the stack's nexudus:* config).
-  new WebHook("by-hand", { businessId: ${HQ}, name: "Made by hand", action: 7,
-    url: ${JSON.stringify(URL_HAND)}, description: null, active: true, adopt: false });
+${
+  declareImported
+    ? `// What \`pulumi import\` took in (default provider: the stack's nexudus:* config).
+new WebHook("by-hand", { businessId: ${HQ}, name: "Made by hand", action: 7,
+  url: ${JSON.stringify(URL_HAND)}, description: null, active: true, adopt: false });`
+    : ""
 }
-
 const invokeOpts = { provider: a, version: VERSION };
 exports.idA = hookA.webhookId;
 exports.idB = hookB.webhookId;
-exports.actionCount = pulumi.runtime
+exports.actions = pulumi.runtime
   .invokeOutput("nexudus:index:getWebhookActions", {}, invokeOpts)
-  .apply((r) => r.actions.length);
+  .apply((r) => r.actions);
 exports.readBack = hookA.webhookId.apply((id) =>
   pulumi.runtime.invokeOutput("nexudus:index:getWebhook", { webhookId: id }, invokeOpts)
     .apply((r) => r.name));
-exports.listedInA = hookA.webhookId.apply(() =>
+// With hook-a's actionName (unknown in a preview, so the preview makes no call).
+exports.listed = hookA.actionName.apply((action) =>
   pulumi.runtime.invokeOutput("nexudus:index:getWebhooks",
-    { businessId: ${HQ}, namePrefix: "Bookings" }, invokeOpts)
-    .apply((r) => r.webhooks.map((w) => w.name)));
-`;
+    { businessId: ${HQ}, action, namePrefix: "Bookings" }, invokeOpts)
+    .apply((r) => r.webhooks));
+`,
+    );
+  },
+};
+
+/** Pulumi YAML: the language host type-checks the program against the plugin's schema. */
+const YAML: Program = {
+  language: "YAML",
+  write(dir, declareImported) {
+    const invoke = (fn: string, args: string) =>
+      `    fn::invoke:\n      function: nexudus:index:${fn}\n      arguments:${args}\n` +
+      `      options:\n        provider: \${account-a}\n        version: ${VERSION}\n`;
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.yaml"),
+      `name: plugin-e2e-yaml
+runtime: yaml
+config:
+  urlA:
+    type: string
+  urlB:
+    type: string
+  tokenA:
+    type: string
+    secret: true
+  tokenB:
+    type: string
+resources:
+  account-a:
+    type: pulumi:providers:nexudus
+    properties:
+      baseUrl: \${urlA}
+      token: \${tokenA}
+    options:
+      version: ${VERSION}
+  account-b:
+    type: pulumi:providers:nexudus
+    properties:
+      baseUrl: \${urlB}
+      token: \${tokenB}
+    options:
+      version: ${VERSION}
+  hook-a:
+    type: ${WEBHOOK}
+    properties:
+      businessId: ${HQ}
+      name: Bookings A
+      action: BookingCreate
+      url:
+        fn::secret: ${URL_A}
+    options:
+      provider: \${account-a}
+      version: ${VERSION}
+  hook-b:
+    type: ${WEBHOOK}
+    properties:
+      businessId: ${HQ}
+      name: Bookings B
+      action: 6
+      url: ${URL_B}
+      description: account b
+    options:
+      provider: \${account-b}
+      version: ${VERSION}
+${
+  declareImported
+    ? `  by-hand:
+    type: ${WEBHOOK}
+    properties:
+      businessId: ${HQ}
+      name: Made by hand
+      action: 7
+      url: ${URL_HAND}
+    options:
+      version: ${VERSION}
+`
+    : ""
+}variables:
+  actions:
+${invoke("getWebhookActions", " {}")}  readBack:
+${invoke("getWebhook", "\n        webhookId: ${hook-a.webhookId}")}  listed:
+${invoke(
+  "getWebhooks",
+  // With hook-a's actionName (unknown in a preview, so the preview makes no call).
+  `\n        businessId: ${HQ}\n        action: \${hook-a.actionName}\n        namePrefix: Bookings`,
+)}outputs:
+  idA: \${hook-a.webhookId}
+  idB: \${hook-b.webhookId}
+  actions: \${actions.actions}
+  readBack: \${readBack.name}
+  listed: \${listed.webhooks}
+`,
+    );
+  },
+};
 
 const e2e = useE2e({ name: "plugin", token: TOKEN_A });
 let pulumi: PulumiSession;
 let emuA: EmulatorHandle;
 let emuB: EmulatorHandle;
-let dir: string;
 
 /** API calls both emulators saw since the last clear. */
 const calls = () => [...emuA.requests(), ...emuB.requests()];
@@ -111,27 +225,6 @@ beforeAll(async () => {
     "--file",
     tarball,
   ]);
-
-  dir = path.join(e2e.root, "program");
-  fs.mkdirSync(dir);
-  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: plugin-e2e\nruntime: nodejs\n");
-  fs.writeFileSync(
-    path.join(dir, "package.json"),
-    JSON.stringify({ name: "plugin-e2e", private: true, main: "index.js" }),
-  );
-  fs.writeFileSync(path.join(dir, "index.js"), PROGRAM);
-  // The program needs @pulumi/pulumi only (no package of ours): this repository's copy.
-  fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
-
-  await pulumi.ok(dir, ["stack", "init", "dev"]);
-  await pulumi.ok(dir, ["config", "set", "urlA", emuA.url]);
-  await pulumi.ok(dir, ["config", "set", "urlB", emuB.url]);
-  await pulumi.ok(dir, ["config", "set", "--secret", "tokenA", TOKEN_A]);
-  // Given in clear to the program: the plugin's CheckConfig still keeps it secret in state.
-  await pulumi.ok(dir, ["config", "set", "--plaintext", "tokenB", TOKEN_B]);
-  // The default provider (used by `pulumi import` below): account A.
-  await pulumi.ok(dir, ["config", "set", "nexudus:baseUrl", emuA.url]);
-  await pulumi.ok(dir, ["config", "set", "--secret", "nexudus:token", TOKEN_A]);
 }, 600_000);
 
 afterAll(async () => {
@@ -141,7 +234,57 @@ afterAll(async () => {
 const stepOf = (p: PreviewJson, name: string) =>
   (p.steps ?? []).find((s) => s.urn.endsWith(`::${name}`));
 
-describe("the nexudus plugin through the real engine", () => {
+describe("the installed plugin", () => {
+  it("`pulumi package get-schema nexudus` prints the plugin's schema (schema.json)", async () => {
+    const r = await pulumi.ok(e2e.root, ["package", "get-schema", "nexudus"]);
+    expect(JSON.parse(r.stdout)).toEqual(buildSchema());
+  });
+});
+
+describe.each([JAVASCRIPT, YAML])("a $language program through the real engine", (program) => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = path.join(e2e.root, program.language.toLowerCase());
+    fs.mkdirSync(dir);
+    program.write(dir, false);
+    await pulumi.ok(dir, ["stack", "init", "dev"]);
+    await pulumi.ok(dir, ["config", "set", "urlA", emuA.url]);
+    await pulumi.ok(dir, ["config", "set", "urlB", emuB.url]);
+    await pulumi.ok(dir, ["config", "set", "--secret", "tokenA", TOKEN_A]);
+    // Given in clear to the program: the plugin's CheckConfig still keeps it secret in state.
+    await pulumi.ok(dir, ["config", "set", "--plaintext", "tokenB", TOKEN_B]);
+    // The default provider (used by `pulumi import` below): account A.
+    await pulumi.ok(dir, ["config", "set", "nexudus:baseUrl", emuA.url]);
+    await pulumi.ok(dir, ["config", "set", "--secret", "nexudus:token", TOKEN_A]);
+  }, 120_000);
+
+  it("a bad provider setting fails the preview naming the key, before any API call", async () => {
+    await pulumi.ok(dir, ["stack", "init", "bad"]);
+    try {
+      await pulumi.ok(dir, ["config", "set", "urlA", "ftp://nexudus.example.com"]);
+      await pulumi.ok(dir, ["config", "set", "urlB", emuB.url]);
+      await pulumi.ok(dir, ["config", "set", "--secret", "tokenA", TOKEN_A]);
+      await pulumi.ok(dir, ["config", "set", "--secret", "tokenB", TOKEN_B]);
+      clearCalls();
+      const first = await pulumi.run(dir, ["preview"]);
+      expect(first.code).not.toBe(0);
+      expect(first.stdout).toMatch(
+        /resource 'account-a' has a problem: nexudus:baseUrl .*https:\/\//,
+      );
+      // Then a token with a space, given in clear: refused, and never printed.
+      await pulumi.ok(dir, ["config", "set", "urlA", emuA.url]);
+      await pulumi.ok(dir, ["config", "set", "--plaintext", "tokenB", "pasted twice-LEAK"]);
+      const second = await pulumi.run(dir, ["preview"]);
+      expect(second.code).not.toBe(0);
+      expect(second.stdout).toMatch(/resource 'account-b' has a problem: nexudus:token .*spaces/);
+      expect(first.stdout + first.stderr + second.stdout + second.stderr).not.toContain("LEAK");
+      expect(calls()).toEqual([]);
+    } finally {
+      await pulumi.ok(dir, ["stack", "rm", "bad", "--yes", "--force"]);
+      await pulumi.ok(dir, ["stack", "select", "dev"]);
+    }
+  });
+
   it("preview plans the two webhooks with their providers and makes no API call", async () => {
     clearCalls();
     const p = parseJson<PreviewJson>(await pulumi.ok(dir, ["preview", "--json"]));
@@ -164,16 +307,16 @@ describe("the nexudus plugin through the real engine", () => {
     ) as {
       idA: number;
       idB: number;
-      actionCount: number;
+      actions: { name: string; value: number }[];
       readBack: string;
-      listedInA: string[];
+      listed: { name: string }[];
     };
     expect(outputs.idA).toBe(emuA.records()[0]!.Id);
     expect(outputs.idB).toBe(emuB.records()[0]!.Id);
-    expect(outputs.actionCount).toBeGreaterThan(80);
+    expect(outputs.actions).toContainEqual({ name: "BookingCreate", value: 6 });
     // getWebhook's answer holds the secret url: the whole output is secret.
     expect(outputs.readBack).toBe("Bookings A");
-    expect(outputs.listedInA).toEqual(["Bookings A"]);
+    expect(outputs.listed.map((w) => w.name)).toEqual(["Bookings A"]);
   });
 
   it("a second preview finds nothing to change", async () => {
@@ -220,7 +363,7 @@ describe("the nexudus plugin through the real engine", () => {
     expect(imported.id).toBe(String(rec.Id));
     expect(imported.inputs).toMatchObject({ businessId: HQ, name: "Made by hand", action: 7 });
     // Declared as imported, the program plans no change for it.
-    await pulumi.ok(dir, ["config", "set", "declareImported", "true"]);
+    program.write(dir, true);
     const p = parseJson<PreviewJson>(await pulumi.ok(dir, ["preview", "--json"]));
     expect((p.steps ?? []).filter((x) => x.op !== "same")).toEqual([]);
     // The stack, two explicit providers, three webhooks: the imported one is no delete.

@@ -79,19 +79,34 @@ describe("the plugin as a process", () => {
     expect((await hostA.getPluginInfo()).version).toBe(pkg.version);
   });
 
+  it("is the package's `pulumi-resource-nexudus` bin, runnable on its own (a node shebang)", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as {
+      bin: Record<string, string>;
+    };
+    expect(path.join(REPO_ROOT, pkg.bin["pulumi-resource-nexudus"]!)).toBe(ENTRY);
+    expect(fs.readFileSync(ENTRY, "utf8").split("\n")[0]).toBe("#!/usr/bin/env node");
+  });
+
   it("CheckConfig names the bad setting and its rule, and keeps credentials secret", async () => {
     const bad = await hostA.checkConfig(PROVIDER_URN, {}, { baseUrl: "ftp://example.com" });
-    expect(bad.failures).toHaveLength(1);
-    expect(bad.failures[0]!.property).toBe("baseUrl");
-    expect(bad.failures[0]!.reason).toMatch(/nexudus:baseUrl/);
+    // The reason names the key; no property, or the engine prints its value beside it.
+    expect(bad.failures).toEqual([
+      { property: "", reason: expect.stringMatching(/nexudus:baseUrl/) },
+    ]);
     expect(bad.failures[0]!.reason).toMatch(/https/);
 
     const typo = await hostA.checkConfig(PROVIDER_URN, {}, { tokn: "x", baseUrl: emuA.url });
-    expect(typo.failures.map((f) => f.property)).toEqual(["tokn"]);
-    expect(typo.failures[0]!.reason).toMatch(/did you mean nexudus:token\?/);
+    expect(typo.failures).toHaveLength(1);
+    expect(typo.failures[0]!.reason).toMatch(/nexudus:tokn .*did you mean nexudus:token\?/);
 
     const timeout = await hostA.checkConfig(PROVIDER_URN, {}, { timeoutMs: "soon" });
-    expect(timeout.failures.map((f) => f.property)).toEqual(["timeoutMs"]);
+    expect(timeout.failures[0]!.reason).toMatch(/nexudus:timeoutMs/);
+
+    const spaced = await hostA.checkConfig(PROVIDER_URN, {}, { token: "two words-LEAK" });
+    expect(spaced.failures).toEqual([
+      { property: "", reason: expect.stringMatching(/nexudus:token/) },
+    ]);
+    expect(JSON.stringify(spaced.failures)).not.toContain("LEAK");
 
     const ok = await hostA.checkConfig(
       PROVIDER_URN,
@@ -271,6 +286,43 @@ describe("a WebHook through the plugin", () => {
   it("delete removes the record", async () => {
     await hostA.delete(id, URN("h"), outputs);
     expect(emuA.record(Number(id))).toBeUndefined();
+  });
+});
+
+describe("a create whose read-back fails", () => {
+  it("hands the engine the new id and outputs (ErrorResourceInitFailed), url secret, so nothing leaks", async () => {
+    const host = await startHost({ script: ENTRY });
+    started.push(host);
+    await host.configure({ baseUrl: emuA.url, token: { secret: TOKEN_A }, maxRetries: "0" });
+    const { inputs } = await host.check(
+      URN("partial"),
+      {},
+      {
+        businessId: 1234,
+        name: "Partial",
+        action: 6,
+        url: "https://hooks.example.com/partial/SECRET-PATH-4",
+      },
+    );
+    // The snapshot search before the POST works; the read-back (search, then GET) does not.
+    emuA.injectFault({ route: "search", kind: "status", status: 500, times: Infinity, skip: 1 });
+    emuA.injectFault({ route: "get", kind: "status", status: 500, times: Infinity });
+    try {
+      const err = (await host
+        .create(URN("partial"), inputs)
+        .catch((e: unknown) => e)) as HostCallError;
+      expect(err.details).toMatch(/created webhook \d+ but could not read it back/);
+      const rec = emuA.records().find((r) => r.Name === "Partial")!;
+      expect(err.id).toBe(String(rec.Id));
+      expect(isSecretValue(err.properties!.url)).toBe(true);
+      expect(err.properties!.__provider).toBeUndefined();
+      expect(plain(err.properties!)).toMatchObject({ webhookId: rec.Id, name: "Partial" });
+      emuA.clearFaults();
+      await host.delete(err.id!, URN("partial"), err.properties!);
+      expect(emuA.record(rec.Id)).toBeUndefined();
+    } finally {
+      emuA.clearFaults();
+    }
   });
 });
 
