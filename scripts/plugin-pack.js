@@ -15,7 +15,12 @@
 // `package.json` and `proto/` are shipped: the plugin loads nothing else of it (the SDK's runtime,
 // OpenTelemetry, arborist... are 90 MB the plugin never runs).
 //
-// Usage: node scripts/plugin-pack.js [--out <dir>]   (default: dist-plugin/ at the repo root)
+// It runs from this repository (`npm run plugin:pack`) and from the installed npm package: the
+// package's bin `pulumi-nexudus-plugin` packs the plugin from the package's own files and the
+// dependencies npm installed beside it, and with `--install` puts it in the Pulumi plugin cache
+// (`pulumi plugin install resource nexudus <version> --file <tarball>`, the pulumi on PATH).
+//
+// Usage: plugin-pack.js [--out <dir>] [--install]   (default out: dist-plugin/ beside the package)
 // Prints the tarball's path on its last line.
 "use strict";
 const { execFileSync } = require("node:child_process");
@@ -32,13 +37,30 @@ const PROTO_DEPENDENCIES = ["@grpc/grpc-js", "google-protobuf"];
 /** Most packages one closure may hold: a guard against a loop in a broken node_modules. */
 const MAX_PACKAGES = 2000;
 
-/** The folder of package `name` as Node resolves it from folder `from` (upwards to `root`). */
-function findPackage(name, from, root) {
+/** The folder of package `name` as Node resolves it from folder `from` (upwards). */
+function findPackage(name, from) {
   for (let dir = from; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, "node_modules", name);
     if (fs.existsSync(path.join(candidate, "package.json"))) return candidate;
-    if (dir === root || dir === path.dirname(dir)) return undefined;
+    if (dir === path.dirname(dir)) return undefined;
   }
+}
+
+/**
+ * Where a dependency's folder goes in the plugin: `node_modules/<names>` as Node resolves it
+ * from the package. Found beside the installed package (`<project>/node_modules/axios`) or in it
+ * (`<package>/node_modules/axios`, or this checkout's), it is the part after that node_modules.
+ */
+function destinationOf(dir) {
+  const own = path.join(ROOT, "node_modules") + path.sep;
+  if (dir.startsWith(own)) return path.join("node_modules", dir.slice(own.length));
+  const parts = dir.split(path.sep);
+  const rootDepth = ROOT.split(path.sep).length;
+  // The node_modules above the package that holds the dependency (nested copies keep their path).
+  for (let i = Math.min(rootDepth, parts.length) - 1; i >= 0; i--) {
+    if (parts[i] === "node_modules") return path.join(...parts.slice(i));
+  }
+  throw new Error(`${dir}: not in a node_modules folder the package resolves from`);
 }
 
 function readJson(file) {
@@ -46,27 +68,24 @@ function readJson(file) {
 }
 
 /**
- * Every package folder (relative to `root`) that `names`, resolved from `from`, need at run time:
+ * Every package folder (absolute) that `names`, resolved from `from`, need at run time:
  * `dependencies` and the `optionalDependencies` that are installed. A missing required dependency
  * fails the pack (the plugin would fail at its first require).
  */
-function closure(names, from, root) {
+function closure(names, from) {
   const found = new Set();
   const queue = names.map((name) => ({ name, from, required: true }));
   while (queue.length > 0) {
     if (found.size > MAX_PACKAGES) throw new Error(`more than ${MAX_PACKAGES} packages: stopped`);
     const { name, from: at, required } = queue.pop();
-    const dir = findPackage(name, at, root);
+    const dir = findPackage(name, at);
     if (dir === undefined) {
       if (required)
-        throw new Error(
-          `${name} (needed from ${path.relative(root, at) || "."}) is not installed: run npm ci`,
-        );
+        throw new Error(`${name} (needed from ${at}) is not installed: run npm ci (or npm install)`);
       continue;
     }
-    const rel = path.relative(root, dir);
-    if (found.has(rel)) continue;
-    found.add(rel);
+    if (found.has(dir)) continue;
+    found.add(dir);
     const pkg = readJson(path.join(dir, "package.json"));
     for (const dep of Object.keys(pkg.dependencies ?? {}))
       queue.push({ name: dep, from: dir, required: true });
@@ -86,12 +105,13 @@ function copyPackage(src, dest) {
 }
 
 function parseArgs(argv) {
-  const opts = { out: path.join(ROOT, "dist-plugin") };
+  const opts = { out: path.join(ROOT, "dist-plugin"), install: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--out" && argv[i + 1]) opts.out = path.resolve(argv[++i]);
+    else if (argv[i] === "--install") opts.install = true;
     else
       throw new Error(
-        `unknown argument ${JSON.stringify(argv[i])}; usage: plugin-pack.js [--out <dir>]`,
+        `unknown argument ${JSON.stringify(argv[i])}; usage: plugin-pack.js [--out <dir>] [--install]`,
       );
   }
   return opts;
@@ -120,9 +140,9 @@ function pack(opts) {
     }
 
     // @pulumi/pulumi: package.json and the gRPC stubs; then the closure of what they and we load.
-    const pulumiDir = findPackage("@pulumi/pulumi", ROOT, ROOT);
-    if (!pulumiDir) throw new Error("@pulumi/pulumi is not installed: run npm ci");
-    const pulumiRel = path.relative(ROOT, pulumiDir);
+    const pulumiDir = findPackage("@pulumi/pulumi", ROOT);
+    if (!pulumiDir) throw new Error("@pulumi/pulumi is not installed: run npm ci (or npm install)");
+    const pulumiRel = destinationOf(pulumiDir);
     fs.mkdirSync(path.join(stage, pulumiRel), { recursive: true });
     fs.copyFileSync(
       path.join(pulumiDir, "package.json"),
@@ -133,10 +153,10 @@ function pack(opts) {
       filter: (file) => !file.endsWith(".d.ts") && !file.endsWith(".map"),
     });
     const packages = new Set([
-      ...closure(Object.keys(pkg.dependencies ?? {}), ROOT, ROOT),
-      ...closure(PROTO_DEPENDENCIES, pulumiDir, ROOT),
+      ...closure(Object.keys(pkg.dependencies ?? {}), ROOT),
+      ...closure(PROTO_DEPENDENCIES, pulumiDir),
     ]);
-    for (const rel of packages) copyPackage(path.join(ROOT, rel), path.join(stage, rel));
+    for (const dir of packages) copyPackage(dir, path.join(stage, destinationOf(dir)));
 
     // The launcher: the engine runs `pulumi-resource-nexudus <engine address>` from the plugin folder.
     const launcher = path.join(stage, LAUNCHER);
@@ -163,8 +183,15 @@ function pack(opts) {
 module.exports = { pack, closure };
 if (require.main === module) {
   try {
-    const { tarball, packages } = pack(parseArgs(process.argv.slice(2)));
+    const opts = parseArgs(process.argv.slice(2));
+    const { tarball, packages } = pack(opts);
     const mb = (fs.statSync(tarball).size / 1024 / 1024).toFixed(1);
+    if (opts.install) {
+      const { version } = readJson(path.join(ROOT, "package.json"));
+      const args = ["plugin", "install", "resource", "nexudus", version, "--file", tarball];
+      process.stderr.write(`pulumi ${args.join(" ")}\n`);
+      execFileSync("pulumi", args, { stdio: ["ignore", "inherit", "inherit"] });
+    }
     process.stdout.write(`packed ${packages} packages (${mb} MiB)\n${tarball}\n`);
   } catch (e) {
     process.stderr.write(`plugin-pack: ${e.message}\n`);
