@@ -102,6 +102,11 @@ export interface StartHostOptions {
   startTimeoutMs?: number;
   /** gRPC deadline of each call in ms (default: none). */
   callTimeoutMs?: number;
+  /**
+   * Another provider to run instead of the dynamic-provider host (e.g. the nexudus plugin's
+   * `dist/provider/plugin/main.js`): a script run with node, or an executable (`sh` launcher).
+   */
+  script?: string;
 }
 
 /** Result of {@link Host.configure}. */
@@ -128,7 +133,21 @@ export interface DiffResult {
   stables: string[];
   deleteBeforeReplace: boolean;
   diffs: string[];
+  /** The detailed diff, when the provider answered one (the dynamic host never does). */
+  detailedDiff?: Record<string, { kind: DiffKind; inputDiff: boolean }>;
 }
+
+/** The kinds of a detailed diff entry, by their pulumirpc names. */
+export type DiffKind =
+  "ADD" | "ADD_REPLACE" | "DELETE" | "DELETE_REPLACE" | "UPDATE" | "UPDATE_REPLACE";
+const DIFF_KINDS: readonly DiffKind[] = [
+  "ADD",
+  "ADD_REPLACE",
+  "DELETE",
+  "DELETE_REPLACE",
+  "UPDATE",
+  "UPDATE_REPLACE",
+];
 /** Result of {@link Host.create}: the new id and the outputs (`__provider` included). */
 export interface CreateResult {
   id: string;
@@ -263,6 +282,12 @@ export interface Host {
   delete(id: string, urn: string, props: Props, opts?: DeleteOptions): Promise<void>;
   /** `GetPluginInfo`: the @pulumi/pulumi version of the host. */
   getPluginInfo(): Promise<{ version: string }>;
+  /** `CheckConfig(urn, olds, news)` of a provider's own inputs (the dynamic host has none). */
+  checkConfig(urn: string, olds: Props, news: Props): Promise<CheckResult>;
+  /** `Invoke(tok, args)`: a function's answer and the failures of its arguments. */
+  invoke(tok: string, args: Props): Promise<{ outputs: Props; failures: CheckFailure[] }>;
+  /** `GetSchema(version 0)`: the package schema text. */
+  getSchema(): Promise<string>;
   /** Everything the host printed on stdout so far (the first line is the port). */
   stdout(): string;
   /** Everything the host printed on stderr so far (errors of check/diff/read/delete land here). */
@@ -333,6 +358,13 @@ function clean(v: unknown): unknown {
   return v;
 }
 
+/** The check failures of a Check, CheckConfig or Invoke answer, as plain objects. */
+function failuresOf(res: {
+  getFailuresList(): { getProperty(): string; getReason(): string }[];
+}): CheckFailure[] {
+  return res.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() }));
+}
+
 /** Name and type from a URN (`urn:pulumi:stack::project::[parent$]type::name`), as the engine sends. */
 function nameAndType(urn: string): { name: string; type: string } {
   const parts = urn.split("::");
@@ -367,7 +399,7 @@ let exitHookInstalled = false;
 export async function startHost(opts: StartHostOptions = {}): Promise<Host> {
   const m = grpcModules();
   const cwd = path.resolve(opts.cwd ?? REPO_ROOT);
-  const script = resolveHostScript(cwd);
+  const script = opts.script ?? resolveHostScript(cwd);
   const env: Record<string, string | undefined> = { ...process.env };
   delete env.PULUMI_NODEJS_ENGINE;
   delete env.PULUMI_NODEJS_MONITOR;
@@ -378,7 +410,10 @@ export async function startHost(opts: StartHostOptions = {}): Promise<Host> {
     else env[k] = v;
   }
 
-  const child = spawn(process.execPath, [script, "127.0.0.1:1"], {
+  const [command, args] = script.endsWith(".js")
+    ? [process.execPath, [script, "127.0.0.1:1"]]
+    : [script, ["127.0.0.1:1"]];
+  const child = spawn(command, args, {
     cwd,
     env: env as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
@@ -539,9 +574,7 @@ export async function startHost(opts: StartHostOptions = {}): Promise<Host> {
       const res = await call<provTypes.CheckResponse>("check", req);
       return {
         inputs: fromStruct(res.getInputs()),
-        failures: res
-          .getFailuresList()
-          .map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
+        failures: failuresOf(res),
       };
     },
 
@@ -562,6 +595,19 @@ export async function startHost(opts: StartHostOptions = {}): Promise<Host> {
         stables: res.getStablesList(),
         deleteBeforeReplace: res.getDeletebeforereplace(),
         diffs: res.getDiffsList(),
+        ...(res.getHasdetaileddiff()
+          ? {
+              detailedDiff: Object.fromEntries(
+                res
+                  .getDetaileddiffMap()
+                  .getEntryList()
+                  .map(([k]) => {
+                    const v = res.getDetaileddiffMap().get(k)!;
+                    return [k, { kind: DIFF_KINDS[v.getKind()]!, inputDiff: v.getInputdiff() }];
+                  }),
+              ),
+            }
+          : {}),
       };
     },
 
@@ -616,6 +662,35 @@ export async function startHost(opts: StartHostOptions = {}): Promise<Host> {
     async getPluginInfo() {
       const res = await call<{ getVersion(): string }>("getPluginInfo", new m.empty.Empty());
       return { version: res.getVersion() };
+    },
+
+    async checkConfig(urn, olds, news) {
+      const req = addressed(new m.prov.CheckRequest(), urn);
+      req.setOlds(toStruct(olds));
+      req.setNews(toStruct(news));
+      const res = await call<provTypes.CheckResponse>("checkConfig", req);
+      return {
+        inputs: fromStruct(res.getInputs()),
+        failures: failuresOf(res),
+      };
+    },
+
+    async invoke(tok, args) {
+      const req = new m.prov.InvokeRequest();
+      req.setTok(tok);
+      req.setArgs(toStruct(args));
+      const res = await call<provTypes.InvokeResponse>("invoke", req);
+      return {
+        outputs: fromStruct(res.getReturn()),
+        failures: failuresOf(res),
+      };
+    },
+
+    async getSchema() {
+      const req = new m.prov.GetSchemaRequest();
+      req.setVersion(0);
+      const res = await call<provTypes.GetSchemaResponse>("getSchema", req);
+      return res.getSchema();
     },
 
     stdout: () => out,

@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+/**
+ * `pulumi-resource-nexudus`: the entry the engine runs (through the launcher of the plugin
+ * tarball, or the npm package's `bin`). Prints the gRPC port on its first stdout line, as the
+ * engine expects, and serves until the engine ends it. The first argument, the engine's address,
+ * is not needed: the plugin logs nothing through the engine.
+ */
+import { serve } from "./server";
+
+serve().then(
+  ({ port }) => {
+    process.stdout.write(`${port}\n`);
+  },
+  (e: unknown) => {
+    process.stderr.write(`pulumi-resource-nexudus: could not start: ${String(e)}\n`);
+    process.exit(1);
+  },
+);

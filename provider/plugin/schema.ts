@@ -1,0 +1,351 @@
+/**
+ * The Pulumi package schema of the `nexudus` plugin, built from the definitions the TypeScript
+ * package uses: the input keys and computed outputs of provider/inputs.ts, the action enum of
+ * provider/actions.ts and the settings of provider/config.ts. Each list is typed by its source,
+ * so that an input, output or setting added there fails to compile here until it is described.
+ * `schema.json` at the repository root is this schema, written by `npm run plugin:schema`.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ACTION_NAMES, NONE_ACTION, WebhookAction } from "../actions";
+import { SETTINGS, type Setting } from "../config";
+import {
+  COMPUTED_OUTPUT_KEYS,
+  WEBHOOK_INPUT_KEYS,
+  type WebhookComputed,
+  type WebhookInputs,
+} from "../inputs";
+import { REFRESH_MODES } from "../readCache";
+
+/** The package name: the plugin is `pulumi-resource-nexudus`, its tokens `nexudus:index:*`. */
+export const PACKAGE = "nexudus";
+export const WEBHOOK_TOKEN = "nexudus:index:WebHook";
+export const ACTION_ENUM_TOKEN = "nexudus:index:WebhookAction";
+export const WEBHOOK_TYPE_TOKEN = "nexudus:index:Webhook";
+export const ACTION_INFO_TOKEN = "nexudus:index:WebhookActionInfo";
+export const FUNCTIONS = {
+  getWebhook: "nexudus:index:getWebhook",
+  getWebhooks: "nexudus:index:getWebhooks",
+  getWebhookActions: "nexudus:index:getWebhookActions",
+} as const;
+
+/** One property of a schema object. */
+export interface SchemaProperty {
+  type?: "string" | "integer" | "number" | "boolean" | "array" | "object";
+  $ref?: string;
+  oneOf?: SchemaProperty[];
+  items?: SchemaProperty;
+  description?: string;
+  secret?: boolean;
+  default?: unknown;
+  defaultInfo?: { environment: string[] };
+}
+
+type Props<K extends string> = Record<K, SchemaProperty & { description: string }>;
+
+const ACTION_INPUT: SchemaProperty = {
+  oneOf: [{ type: "string", $ref: `#/types/${ACTION_ENUM_TOKEN}` }, { type: "integer" }],
+};
+
+/** The inputs of a WebHook (provider/inputs.ts WEBHOOK_INPUT_KEYS), as arguments. */
+const INPUTS: Props<keyof WebhookInputs> = {
+  businessId: {
+    type: "integer",
+    description:
+      "The Nexudus location (business) id. Changing it replaces the webhook (the new one is created first).",
+  },
+  name: {
+    type: "string",
+    description: "Display name of the webhook in Nexudus (1 to 255 characters).",
+  },
+  action: {
+    ...ACTION_INPUT,
+    description:
+      'The event that fires the webhook: an `eWebhookAction` name such as "BookingCreate", or its number (6).',
+  },
+  url: {
+    type: "string",
+    secret: true,
+    description:
+      "The absolute http(s) URL that receives the POST. Always kept secret: a webhook URL often holds a credential.",
+  },
+  description: {
+    type: "string",
+    description: "Optional description; left out, the webhook has none.",
+  },
+  active: {
+    type: "boolean",
+    default: true,
+    description:
+      "Whether the webhook fires (default true). A webhook Nexudus disabled is re-enabled by `pulumi up`.",
+  },
+  adopt: {
+    type: "boolean",
+    default: false,
+    description:
+      "Take over an existing webhook instead of creating one (default false): on create, the one webhook at the " +
+      "location with the same action and URL is adopted and updated to the declared values; several matches fail " +
+      "with their ids. `pulumi import` works too.",
+  },
+};
+
+/** The outputs beyond the inputs (provider/inputs.ts COMPUTED_OUTPUT_KEYS). */
+const COMPUTED: Props<keyof WebhookComputed> = {
+  webhookId: {
+    type: "integer",
+    description: "The Nexudus record id (the resource id, as a number).",
+  },
+  uniqueId: { type: "string", description: "The record's UUID." },
+  actionName: { type: "string", description: 'The action name, e.g. "BookingCreate".' },
+  lastError: {
+    type: "string",
+    secret: true,
+    description: "Error of the last failed delivery, or null. Secret: it may quote the URL.",
+  },
+  errorCount: { type: "integer", description: "Consecutive failed deliveries." },
+  lastTrigger: {
+    type: "string",
+    description: "When the webhook last fired successfully (ISO 8601), or null.",
+  },
+  createdOn: { type: "string", description: "When the record was created (ISO 8601)." },
+  updatedOn: { type: "string", description: "When the record was last updated (ISO 8601)." },
+  updatedBy: { type: "string", description: "Who last updated the record." },
+};
+
+/** The settings a stack (or an explicit provider) configures: those with a `nexudus:*` key. */
+type ConfigSetting = {
+  [K in Setting]: (typeof SETTINGS)[K] extends { configKey: string } ? K : never;
+}[Setting];
+
+const CONFIG: Props<ConfigSetting> = {
+  baseUrl: {
+    type: "string",
+    description:
+      "The Nexudus API base URL (default https://spaces.nexudus.com); https://, or http:// on loopback (the emulator).",
+  },
+  token: {
+    type: "string",
+    secret: true,
+    description:
+      "A Nexudus bearer token. Set it as a secret: `pulumi config set --secret nexudus:token <token>`.",
+  },
+  username: {
+    type: "string",
+    description:
+      "A Nexudus user (an administrator's email), with `password`, when no token is set.",
+  },
+  password: {
+    type: "string",
+    secret: true,
+    description: "The password of `username`. Set it as a secret.",
+  },
+  timeoutMs: {
+    type: "integer",
+    description: "Per-request timeout in milliseconds (a whole number, at least 1).",
+  },
+  maxRetries: {
+    type: "integer",
+    description:
+      "Retries after the first attempt of an idempotent call (a whole number, at least 0).",
+  },
+  refreshMode: {
+    type: "string",
+    description: `How refresh reads webhooks: one of ${REFRESH_MODES.join(", ")} (default account).`,
+  },
+  maxWaitMs: {
+    type: "integer",
+    description:
+      "Longest wait for the rate budget in milliseconds (default 300000, a whole number from 0 to " +
+      "86400000); a longer one fails the call at once, naming the limit and when it frees.",
+  },
+};
+
+/** The config variables: every setting with its environment variable as the default. */
+function configProperties(): Record<string, SchemaProperty> {
+  return Object.fromEntries(
+    (Object.keys(CONFIG) as ConfigSetting[]).map((s) => [
+      s,
+      { ...CONFIG[s], defaultInfo: { environment: [SETTINGS[s].envVar] } },
+    ]),
+  );
+}
+
+/** The properties of a webhook as the functions answer it (a resource's outputs but `adopt`). */
+function webhookObjectProperties(): Record<string, SchemaProperty> {
+  const inputs = WEBHOOK_INPUT_KEYS.filter((k) => k !== "adopt").map((k) => [
+    k,
+    k === "action" ? { type: "integer" as const, description: "The action number." } : INPUTS[k],
+  ]);
+  return Object.fromEntries([...inputs, ...COMPUTED_OUTPUT_KEYS.map((k) => [k, COMPUTED[k]])]);
+}
+
+const WEBHOOK_REQUIRED_OUTPUTS = [
+  "businessId",
+  "name",
+  "action",
+  "url",
+  "active",
+  "webhookId",
+  "errorCount",
+];
+
+/** The package version: the `version` of this package's package.json. */
+export function packageVersion(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    const file = path.join(dir, "package.json");
+    if (fs.existsSync(file)) {
+      const pkg = JSON.parse(fs.readFileSync(file, "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "pulumi-nexudus" && pkg.version) return pkg.version;
+    }
+    dir = path.dirname(dir);
+  }
+  throw new Error(`pulumi-nexudus: no package.json of pulumi-nexudus above ${__dirname}`);
+}
+
+/** The package schema, as an object. */
+export function buildSchema(version = packageVersion()) {
+  const config = configProperties();
+  const webhook = webhookObjectProperties();
+  return {
+    name: PACKAGE,
+    displayName: "Nexudus",
+    version,
+    description: "Nexudus webhooks as Pulumi resources.",
+    keywords: ["pulumi", "nexudus", "webhooks", "category/utility", "kind/native"],
+    homepage: "https://github.com/pulumi-nexudus/pulumi-nexudus#readme",
+    license: "Apache-2.0",
+    repository: "https://github.com/pulumi-nexudus/pulumi-nexudus",
+    publisher: "pulumi-nexudus",
+    config: { variables: config },
+    provider: {
+      description:
+        "The nexudus provider: where and as whom it calls the Nexudus API. Every setting falls back to its " +
+        "environment variable.",
+      inputProperties: config,
+      properties: Object.fromEntries(
+        Object.entries(config).filter(([k]) => CONFIG[k as ConfigSetting].type === "string"),
+      ),
+    },
+    types: {
+      [ACTION_ENUM_TOKEN]: {
+        type: "string",
+        description:
+          "The `eWebhookAction` enum of the Nexudus API, as its documentation spells it.",
+        enum: ACTION_NAMES.map((name) => ({
+          name,
+          value: name,
+          description: `${name} (${WebhookAction[name]}).`,
+          ...(WebhookAction[name] === NONE_ACTION
+            ? { deprecationMessage: "None fires for nothing: a WebHook refuses it." }
+            : {}),
+        })),
+      },
+      [WEBHOOK_TYPE_TOKEN]: {
+        type: "object",
+        description: "A webhook as Nexudus holds it.",
+        properties: webhook,
+        required: WEBHOOK_REQUIRED_OUTPUTS,
+      },
+      [ACTION_INFO_TOKEN]: {
+        type: "object",
+        description: "One value of the webhook action enum.",
+        properties: {
+          name: { type: "string", description: 'The action name, e.g. "BookingCreate".' },
+          value: { type: "integer", description: "The action number, e.g. 6." },
+        },
+        required: ["name", "value"],
+      },
+    },
+    resources: {
+      [WEBHOOK_TOKEN]: {
+        description:
+          "A Nexudus webhook: an HTTP POST to `url` whenever `action` happens at location `businessId`.",
+        inputProperties: Object.fromEntries(WEBHOOK_INPUT_KEYS.map((k) => [k, INPUTS[k]])),
+        requiredInputs: ["businessId", "name", "action", "url"],
+        properties: {
+          ...Object.fromEntries(
+            WEBHOOK_INPUT_KEYS.map((k) => [
+              k,
+              k === "action" ? { type: "integer", description: "The action number." } : INPUTS[k],
+            ]),
+          ),
+          ...Object.fromEntries(COMPUTED_OUTPUT_KEYS.map((k) => [k, COMPUTED[k]])),
+        },
+        required: [...WEBHOOK_REQUIRED_OUTPUTS, "adopt", "actionName"],
+      },
+    },
+    functions: {
+      [FUNCTIONS.getWebhook]: {
+        description: "Reads one webhook by its id.",
+        inputs: {
+          properties: {
+            webhookId: {
+              type: "integer",
+              description: "The Nexudus webhook id (a positive integer).",
+            },
+          },
+          required: ["webhookId"],
+        },
+        outputs: { properties: webhook, required: WEBHOOK_REQUIRED_OUTPUTS },
+      },
+      [FUNCTIONS.getWebhooks]: {
+        description:
+          "Lists the webhooks of one location, read to the last page. Search rows carry no description " +
+          "(it is null here; getWebhook reads it).",
+        inputs: {
+          properties: {
+            businessId: { type: "integer", description: "The Nexudus location (business) id." },
+            action: {
+              ...ACTION_INPUT,
+              description: "Only webhooks with this action (a name or its number).",
+            },
+            namePrefix: {
+              type: "string",
+              description: "Only webhooks whose name starts with this text.",
+            },
+            active: {
+              type: "boolean",
+              description: "Only active (true) or inactive (false) webhooks.",
+            },
+          },
+          required: ["businessId"],
+        },
+        outputs: {
+          properties: {
+            webhooks: {
+              type: "array",
+              items: { $ref: `#/types/${WEBHOOK_TYPE_TOKEN}` },
+              description: "The matching webhooks, by id.",
+            },
+          },
+          required: ["webhooks"],
+        },
+      },
+      [FUNCTIONS.getWebhookActions]: {
+        description: "The webhook actions Nexudus knows (the eWebhookAction enum), in enum order.",
+        outputs: {
+          properties: {
+            actions: {
+              type: "array",
+              items: { $ref: `#/types/${ACTION_INFO_TOKEN}` },
+              description: "Every action name with its number.",
+            },
+          },
+          required: ["actions"],
+        },
+      },
+    },
+    language: {
+      nodejs: { packageName: "@pulumi-nexudus/nexudus" },
+      python: { packageName: "pulumi_nexudus" },
+      go: { importBasePath: "github.com/pulumi-nexudus/pulumi-nexudus/sdk/go/nexudus" },
+      csharp: { rootNamespace: "PulumiNexudus" },
+    },
+  };
+}
+
+/** The schema as `schema.json` holds it (two-space JSON, a final newline). */
+export function schemaText(version?: string): string {
+  return `${JSON.stringify(buildSchema(version), null, 2)}\n`;
+}

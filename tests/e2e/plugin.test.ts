@@ -1,0 +1,247 @@
+/**
+ * Through the real `pulumi` CLI: the nexudus resource-provider plugin, packed by
+ * scripts/plugin-pack.js and installed with `pulumi plugin install resource nexudus <version>
+ * --file <tarball>`, serving a JavaScript program that declares `nexudus:index:WebHook` with two
+ * explicit `pulumi:providers:nexudus` (two emulators, two tokens) and calls the functions:
+ * preview (no API call), up, a no-change preview, drift + refresh + `preview --diff` naming the
+ * field, `pulumi import` of a record made by hand, destroy, and a state without a credential or a
+ * secret URL in clear. Needs `npm run build` (npm test does it).
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { startEmulator, type EmulatorHandle } from "../../emulator";
+import { adminUser } from "../support/rig";
+import {
+  parseJson,
+  REPO_ROOT,
+  useE2e,
+  type Deployment,
+  type PreviewJson,
+  type PulumiSession,
+} from "./support";
+
+const TOKEN_A = "e2e-plugin-token-a-4d1c";
+const TOKEN_B = "e2e-plugin-token-b-8e2f";
+const HQ = 1234;
+const URL_A = "https://hooks.example.com/a/SECRET-PATH-A";
+const URL_B = "https://hooks.example.com/b/SECRET-PATH-B";
+const URL_HAND = "https://hooks.example.com/hand/SECRET-PATH-HAND";
+const VERSION = (
+  JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { version: string }
+).version;
+const WEBHOOK = "nexudus:index:WebHook";
+
+/** The program: a tiny class over `pulumi.CustomResource`, as a hand-written SDK would be. */
+const PROGRAM = `"use strict";
+const pulumi = require("@pulumi/pulumi");
+const cfg = new pulumi.Config();
+const VERSION = ${JSON.stringify(VERSION)};
+const OUTPUTS = ["webhookId", "uniqueId", "actionName", "lastError", "errorCount", "lastTrigger",
+  "createdOn", "updatedOn", "updatedBy", "description", "active", "adopt"];
+
+class WebHook extends pulumi.CustomResource {
+  constructor(name, args, opts) {
+    const props = Object.fromEntries(OUTPUTS.map((k) => [k, undefined]));
+    super(${JSON.stringify(WEBHOOK)}, name, { ...props, ...args }, { version: VERSION, ...opts });
+  }
+}
+
+const a = new pulumi.ProviderResource("nexudus", "account-a",
+  { baseUrl: cfg.require("urlA"), token: cfg.requireSecret("tokenA") }, { version: VERSION });
+const b = new pulumi.ProviderResource("nexudus", "account-b",
+  { baseUrl: cfg.require("urlB"), token: cfg.require("tokenB") }, { version: VERSION });
+
+const hookA = new WebHook("hook-a", { businessId: ${HQ}, name: "Bookings A", action: "BookingCreate",
+  url: pulumi.secret(${JSON.stringify(URL_A)}) }, { provider: a });
+const hookB = new WebHook("hook-b", { businessId: ${HQ}, name: "Bookings B", action: 6,
+  url: ${JSON.stringify(URL_B)}, description: "account b" }, { provider: b });
+
+if (cfg.getBoolean("declareImported")) {
+  // What \`pulumi import\` told to declare (default provider: the stack's nexudus:* config).
+  new WebHook("by-hand", { businessId: ${HQ}, name: "Made by hand", action: 7,
+    url: ${JSON.stringify(URL_HAND)}, description: null, active: true, adopt: false });
+}
+
+const invokeOpts = { provider: a, version: VERSION };
+exports.idA = hookA.webhookId;
+exports.idB = hookB.webhookId;
+exports.actionCount = pulumi.runtime
+  .invokeOutput("nexudus:index:getWebhookActions", {}, invokeOpts)
+  .apply((r) => r.actions.length);
+exports.readBack = hookA.webhookId.apply((id) =>
+  pulumi.runtime.invokeOutput("nexudus:index:getWebhook", { webhookId: id }, invokeOpts)
+    .apply((r) => r.name));
+exports.listedInA = hookA.webhookId.apply(() =>
+  pulumi.runtime.invokeOutput("nexudus:index:getWebhooks",
+    { businessId: ${HQ}, namePrefix: "Bookings" }, invokeOpts)
+    .apply((r) => r.webhooks.map((w) => w.name)));
+`;
+
+const e2e = useE2e({ name: "plugin", token: TOKEN_A });
+let pulumi: PulumiSession;
+let emuA: EmulatorHandle;
+let emuB: EmulatorHandle;
+let dir: string;
+
+/** API calls both emulators saw since the last clear. */
+const calls = () => [...emuA.requests(), ...emuB.requests()];
+const clearCalls = () => {
+  emuA.clearRequests();
+  emuB.clearRequests();
+};
+
+beforeAll(async () => {
+  ({ pulumi, emulator: emuA } = e2e);
+  emuB = await startEmulator({ port: 0, users: [adminUser(TOKEN_B, "ops-b@example.com")] });
+  // Packed and installed as a user would: the tarball runs with only node on the machine.
+  const out = execFileSync(
+    process.execPath,
+    [path.join(REPO_ROOT, "scripts", "plugin-pack.js"), "--out", path.join(e2e.root, "pack")],
+    { encoding: "utf8" },
+  );
+  const tarball = out.trim().split("\n").pop()!;
+  expect(path.basename(tarball)).toBe(`pulumi-resource-nexudus-v${VERSION}-linux-amd64.tar.gz`);
+  await pulumi.ok(e2e.root, [
+    "plugin",
+    "install",
+    "resource",
+    "nexudus",
+    VERSION,
+    "--file",
+    tarball,
+  ]);
+
+  dir = path.join(e2e.root, "program");
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: plugin-e2e\nruntime: nodejs\n");
+  fs.writeFileSync(
+    path.join(dir, "package.json"),
+    JSON.stringify({ name: "plugin-e2e", private: true, main: "index.js" }),
+  );
+  fs.writeFileSync(path.join(dir, "index.js"), PROGRAM);
+  // The program needs @pulumi/pulumi only (no package of ours): this repository's copy.
+  fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+
+  await pulumi.ok(dir, ["stack", "init", "dev"]);
+  await pulumi.ok(dir, ["config", "set", "urlA", emuA.url]);
+  await pulumi.ok(dir, ["config", "set", "urlB", emuB.url]);
+  await pulumi.ok(dir, ["config", "set", "--secret", "tokenA", TOKEN_A]);
+  // Given in clear to the program: the plugin's CheckConfig still keeps it secret in state.
+  await pulumi.ok(dir, ["config", "set", "--plaintext", "tokenB", TOKEN_B]);
+  // The default provider (used by `pulumi import` below): account A.
+  await pulumi.ok(dir, ["config", "set", "nexudus:baseUrl", emuA.url]);
+  await pulumi.ok(dir, ["config", "set", "--secret", "nexudus:token", TOKEN_A]);
+}, 600_000);
+
+afterAll(async () => {
+  await emuB?.stop();
+});
+
+const stepOf = (p: PreviewJson, name: string) =>
+  (p.steps ?? []).find((s) => s.urn.endsWith(`::${name}`));
+
+describe("the nexudus plugin through the real engine", () => {
+  it("preview plans the two webhooks with their providers and makes no API call", async () => {
+    clearCalls();
+    const p = parseJson<PreviewJson>(await pulumi.ok(dir, ["preview", "--json"]));
+    expect(stepOf(p, "hook-a")?.op).toBe("create");
+    expect(stepOf(p, "hook-b")?.op).toBe("create");
+    expect(stepOf(p, "account-a")?.op).toBe("create");
+    expect(calls()).toEqual([]);
+  });
+
+  it("up creates each webhook in its own account, with its own token, and the functions answer", async () => {
+    clearCalls();
+    await pulumi.ok(dir, ["up", "--yes", "--skip-preview"]);
+    expect(emuA.records().map((r) => r.Name)).toEqual(["Bookings A"]);
+    expect(emuB.records().map((r) => r.Name)).toEqual(["Bookings B"]);
+    // Each emulator knows one token: a token sent to the other account would have been a 401.
+    expect(calls().length).toBeGreaterThan(0);
+    expect(calls().filter((c) => c.status >= 400)).toEqual([]);
+    const outputs = JSON.parse(
+      (await pulumi.ok(dir, ["stack", "output", "--json", "--show-secrets"])).stdout,
+    ) as {
+      idA: number;
+      idB: number;
+      actionCount: number;
+      readBack: string;
+      listedInA: string[];
+    };
+    expect(outputs.idA).toBe(emuA.records()[0]!.Id);
+    expect(outputs.idB).toBe(emuB.records()[0]!.Id);
+    expect(outputs.actionCount).toBeGreaterThan(80);
+    // getWebhook's answer holds the secret url: the whole output is secret.
+    expect(outputs.readBack).toBe("Bookings A");
+    expect(outputs.listedInA).toEqual(["Bookings A"]);
+  });
+
+  it("a second preview finds nothing to change", async () => {
+    const p = parseJson<PreviewJson>(await pulumi.ok(dir, ["preview", "--json"]));
+    const changed = (p.steps ?? []).filter((s) => s.op !== "same" && s.op !== "read");
+    expect(changed).toEqual([]);
+  });
+
+  it("an edit made by hand shows after refresh, and `preview --diff` names the field", async () => {
+    const rec = emuA.records()[0]!;
+    emuA.patch(rec.Id, { Name: "Renamed by hand", UpdatedOn: "2026-12-07T06:00:00.000Z" });
+    await pulumi.ok(dir, ["refresh", "--yes", "--skip-preview"]);
+    const p = parseJson<PreviewJson>(await pulumi.ok(dir, ["preview", "--diff", "--json"]));
+    const step = stepOf(p, "hook-a")!;
+    expect(step.op).toBe("update");
+    expect(step.diffReasons).toEqual(["name"]);
+    expect(step.detailedDiff).toEqual({ name: { kind: "update", inputDiff: false } });
+    expect((p.steps ?? []).filter((x) => x.op !== "same").map((x) => x.urn)).toEqual([step.urn]);
+    const text = (await pulumi.ok(dir, ["preview", "--diff"])).stdout;
+    expect(text).toMatch(/~ name\s*: "Renamed by hand" => "Bookings A"/);
+    await pulumi.ok(dir, ["up", "--yes", "--skip-preview"]);
+    expect(emuA.record(rec.Id)!.Name).toBe("Bookings A");
+  });
+
+  it("`pulumi import` adopts a record made by hand (Read with the id, then Check)", async () => {
+    const rec = emuA.insert({
+      BusinessId: HQ,
+      Name: "Made by hand",
+      Action: 7,
+      URL: URL_HAND,
+    });
+    const r = await pulumi.ok(dir, [
+      "import",
+      WEBHOOK,
+      "by-hand",
+      String(rec.Id),
+      "--yes",
+      "--protect=false",
+      "--generate-code=false",
+    ]);
+    expect(r.stdout).toMatch(/1 imported/);
+    const state = await pulumi.exportStack(dir);
+    const imported = (state.deployment.resources ?? []).find((x) => x.urn.endsWith("::by-hand"))!;
+    expect(imported.id).toBe(String(rec.Id));
+    expect(imported.inputs).toMatchObject({ businessId: HQ, name: "Made by hand", action: 7 });
+    // Declared as imported, the program plans no change for it.
+    await pulumi.ok(dir, ["config", "set", "declareImported", "true"]);
+    const p = parseJson<PreviewJson>(await pulumi.ok(dir, ["preview", "--json"]));
+    expect((p.steps ?? []).filter((x) => x.op !== "same")).toEqual([]);
+    // The stack, two explicit providers, three webhooks: the imported one is no delete.
+    expect(p.changeSummary).toEqual({ same: 6 });
+  });
+
+  it("the state holds no token, password or secret URL in clear", async () => {
+    const text = JSON.stringify(await pulumi.exportStack(dir));
+    for (const s of [TOKEN_A, TOKEN_B, "SECRET-PATH-A", "SECRET-PATH-B", "SECRET-PATH-HAND"]) {
+      expect(text).not.toContain(s);
+    }
+    const state = JSON.parse(text) as Deployment;
+    const providers = (state.deployment.resources ?? []).filter((x) =>
+      x.type.startsWith("pulumi:providers:nexudus"),
+    );
+    expect(providers.length).toBe(3); // account-a, account-b and the default one
+  });
+
+  it("destroy deletes every webhook from its own account", async () => {
+    await pulumi.ok(dir, ["destroy", "--yes", "--skip-preview"]);
+    expect(emuA.records()).toEqual([]);
+    expect(emuB.records()).toEqual([]);
+  });
+});
