@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * `npm run pulumi:install`: builds the Pulumi CLI, the Node.js, Python and YAML language hosts
- * and the dynamic-provider launcher into .tools/bin/ from the Go module proxy (no download from
- * get.pulumi.com or GitHub). The versions are pinned in scripts/pulumi-cli/ (go.mod and go.sum of
+ * `npm run pulumi:install`: builds the Pulumi CLI, the Node.js, Python and YAML language hosts,
+ * the dynamic-provider launcher and our SDK generator into .tools/bin/ from the Go module proxy
+ * (no download from get.pulumi.com or GitHub). The versions are pinned in scripts/pulumi-cli/ (go.mod and go.sum of
  * one small Go module per executable; which module each comes from, and why, and how to bump
  * them: scripts/pulumi-cli/README.md).
  *
@@ -79,6 +79,15 @@ const TARGETS = [
     versionOf: "github.com/pulumi/pulumi-yaml",
     versionVar: "github.com/pulumi/pulumi-yaml/pkg/version.Version",
   },
+  {
+    // Not part of Pulumi's release: our SDK generator (scripts/gen-sdks.js), Pulumi's code
+    // generators for Python, Go and .NET behind a four-line command line.
+    name: "pulumi-nexudus-sdkgen",
+    dir: path.join(MODULES, "sdkgen"),
+    pkg: "github.com/pulumi-nexudus/pulumi-cli/sdkgen",
+    versionOf: "github.com/pulumi/pulumi/pkg/v3",
+    versionVar: "main.Version",
+  },
 ];
 
 function log(line) {
@@ -95,7 +104,9 @@ const GO_ENV = { ...process.env, GOFLAGS: "-mod=readonly", GOWORK: "off", CGO_EN
 /** A target's stamp: its pinned module files and its recipe (what changes the binary). */
 function stampOf(t) {
   const h = crypto.createHash("sha256");
-  for (const f of ["go.mod", "go.sum", "tools.go"]) {
+  const goFiles = fs.readdirSync(t.dir).filter((f) => f.endsWith(".go"));
+  for (const f of ["go.mod", "go.sum", ...goFiles.sort()]) {
+    h.update(f);
     h.update(fs.readFileSync(path.join(t.dir, f)));
   }
   const recipe = { ...t, dir: path.relative(ROOT, t.dir), extra: t.extra?.map((e) => e.name) };
@@ -241,7 +252,7 @@ function main() {
   }
   log(
     `${goVersion()}; building ${todo.map((x) => x.t.name).join(", ")} into .tools/bin ` +
-      "(the first build of all four takes about 8 minutes on 2 cores)",
+      "(the first build of all five takes about 8 minutes on 2 cores)",
   );
   const failed = [];
   for (const { t, stamp } of todo) {
