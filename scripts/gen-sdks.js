@@ -59,18 +59,19 @@ function run(cmd, args, opts = {}) {
  * schema.json as the generators get it: the same, and every SDK carries the schema's version
  * (respectSchemaVersion; without it the generators write 0.0.0 and leave the plugin version out).
  */
-function schemaForCodegen() {
+function schemaForCodegen(schemaPath = SCHEMA) {
+  const name = path.relative(ROOT, schemaPath) || schemaPath;
   let spec;
   try {
-    spec = JSON.parse(fs.readFileSync(SCHEMA, "utf8"));
+    spec = JSON.parse(fs.readFileSync(schemaPath, "utf8"));
   } catch (err) {
     throw new GenError(
-      `schema.json cannot be read as JSON (${err.message}); run npm run plugin:schema`,
+      `${name} cannot be read as JSON (${err.message}); run npm run plugin:schema`,
     );
   }
   if (typeof spec.version !== "string" || !/^\d+\.\d+\.\d+/.test(spec.version)) {
     throw new GenError(
-      `schema.json: "version" must be a semver string, got ${JSON.stringify(spec.version)}`,
+      `${name}: "version" must be a semver string (the SDKs carry it), got ${JSON.stringify(spec.version)}`,
     );
   }
   const language = { ...(spec.language ?? {}) };
@@ -103,17 +104,20 @@ function goMod() {
 const GO_ENV = { ...process.env, GOWORK: "off", GOFLAGS: "-mod=mod" };
 
 /** Generates `languages` into `<outRoot>/sdk/<language>`; returns the folders written. */
-function generate({ outRoot = ROOT, languages = LANGUAGES } = {}) {
-  if (!fs.existsSync(SDKGEN)) throw new GenError(HOW_TO_GET_SDKGEN);
+function generate({ outRoot = ROOT, languages = LANGUAGES, schema = SCHEMA } = {}) {
   for (const l of languages) {
-    if (!LANGUAGES.includes(l))
+    if (!LANGUAGES.includes(l)) {
       throw new GenError(`unknown language "${l}": one of ${LANGUAGES.join(", ")}`);
+    }
   }
+  // Bad input stops here, before anything is written.
+  const spec = schemaForCodegen(schema);
+  if (!fs.existsSync(SDKGEN)) throw new GenError(HOW_TO_GET_SDKGEN);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nexudus-sdkgen-"));
   const written = [];
   try {
     const schemaFile = path.join(tmp, "schema.json");
-    fs.writeFileSync(schemaFile, JSON.stringify(schemaForCodegen(), null, 2));
+    fs.writeFileSync(schemaFile, JSON.stringify(spec, null, 2));
     for (const language of languages) {
       const staged = path.join(tmp, language);
       run(SDKGEN, [schemaFile, language, staged]);
