@@ -151,17 +151,23 @@ function listFiles(dir) {
   return out.sort();
 }
 
+/** A venv at `dir` (made if missing) with `packages` installed by pip (PyPI); its python. */
+function makeVenv(dir, packages) {
+  if (!fs.existsSync(path.join(dir, "bin", "python"))) run("python3", ["-m", "venv", dir]);
+  const py = path.join(dir, "bin", "python");
+  run(py, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", ...packages]);
+  return py;
+}
+
 /**
  * Python: a venv (at `venv`) with Pulumi's SDK from PyPI and sdk/python, then the import. pip
  * installs from a copy (a local build writes build/ and *.egg-info beside the sources).
  */
 function buildPython({ venv, sdkRoot = ROOT } = {}) {
   const dir = venv ?? fs.mkdtempSync(path.join(os.tmpdir(), "nexudus-sdk-python-"));
-  run("python3", ["-m", "venv", dir]);
-  const py = path.join(dir, "bin", "python");
   const src = path.join(dir, "sdk-python-src");
   fs.cpSync(path.join(sdkRoot, "sdk", "python"), src, { recursive: true });
-  run(py, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", PYTHON_PULUMI, src]);
+  const py = makeVenv(dir, [PYTHON_PULUMI, src]);
   fs.rmSync(src, { recursive: true, force: true });
   const out = run(
     py,
@@ -232,6 +238,7 @@ module.exports = {
   generate,
   listFiles,
   buildPython,
+  makeVenv,
   buildGo,
   buildDotnet,
   schemaForCodegen,

@@ -11,7 +11,8 @@
  * stamp matches and whose files are present is not rebuilt, so a second run only checks and exits
  * in about a second, and a new pin rebuilds only what it pins. An executable found without a
  * stamp (built by an earlier version of this script) is kept when the module versions recorded in
- * the binary itself (`go version -m`) are the pinned ones. `--force` rebuilds everything.
+ * the binary itself (`go version -m`) are the pinned ones. `--force` rebuilds everything;
+ * `--bin <dir>` builds into another folder than .tools/bin (the tests use it).
  * Every target is attempted; the script exits 1 at the end if any failed, naming them.
  */
 "use strict";
@@ -22,7 +23,11 @@ const path = require("node:path");
 
 const ROOT = path.resolve(__dirname, "..");
 const MODULES = path.join(ROOT, "scripts", "pulumi-cli");
-const BIN = path.join(ROOT, ".tools", "bin");
+const binAt = process.argv.indexOf("--bin");
+const BIN =
+  binAt >= 0 && process.argv[binAt + 1]
+    ? path.resolve(process.argv[binAt + 1])
+    : path.join(ROOT, ".tools", "bin");
 const STAMPS = path.join(BIN, ".stamps");
 
 /**
@@ -241,17 +246,22 @@ function main() {
   for (const t of TARGETS) {
     const stamp = stampOf(t);
     const state = force ? false : upToDate(t, stamp);
-    if (state === "adopted") fs.writeFileSync(stampFile(t), stamp + "\n");
+    if (state === "adopted") {
+      fs.writeFileSync(stampFile(t), stamp + "\n");
+      log(`kept ${t.name}: built from the pins (go version -m); stamp written`);
+    }
     if (state) continue;
     todo.push({ t, stamp });
   }
   if (todo.length === 0) {
     const v = execFileSync(path.join(BIN, "pulumi"), ["version"], { encoding: "utf8" }).trim();
-    log(`.tools/bin is up to date (pulumi ${v}, ${TARGETS.length} executables); --force rebuilds`);
+    log(
+      `${path.relative(ROOT, BIN) || BIN} is up to date (pulumi ${v}, ${TARGETS.length} executables); --force rebuilds`,
+    );
     return;
   }
   log(
-    `${goVersion()}; building ${todo.map((x) => x.t.name).join(", ")} into .tools/bin ` +
+    `${goVersion()}; building ${todo.map((x) => x.t.name).join(", ")} into ${BIN} ` +
       "(the first build of all five takes about 8 minutes on 2 cores)",
   );
   const failed = [];
@@ -262,9 +272,9 @@ function main() {
       failed.push(t.name);
     }
   }
-  if (failed.length > 0) fail(`not built: ${failed.join(", ")} (the others are in .tools/bin)`);
+  if (failed.length > 0) fail(`not built: ${failed.join(", ")} (the others are in ${BIN})`);
   const v = execFileSync(path.join(BIN, "pulumi"), ["version"], { encoding: "utf8" }).trim();
-  log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s: pulumi ${v} in .tools/bin`);
+  log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s: pulumi ${v} in ${BIN}`);
 }
 
 main();
