@@ -52,6 +52,32 @@ if (!HAVE_SDKGEN) {
   );
 }
 
+const GO_MODULE = "github.com/pulumi-nexudus/pulumi-nexudus/sdk/go";
+/** The Go example of docs/languages.md, whole. */
+const GO_PROGRAM = `package main
+
+import (
+	"${GO_MODULE}/nexudus"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+func main() {
+	pulumi.Run(func(ctx *pulumi.Context) error {
+		hook, err := nexudus.NewWebHook(ctx, "bookings", &nexudus.WebHookArgs{
+			BusinessId: pulumi.Int(1234),
+			Name:       pulumi.String("Bookings"),
+			Action:     nexudus.WebhookActionBookingCreate,
+			Url:        pulumi.String("https://hooks.example.com/bookings"),
+		})
+		if err != nil {
+			return err
+		}
+		ctx.Export("webhookId", hook.WebhookId)
+		return nil
+	})
+}
+`;
+
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const read = (...p: string[]) => fs.readFileSync(path.join(REPO_ROOT, "sdk", ...p), "utf8");
 
@@ -172,9 +198,26 @@ describe("the SDKs build", () => {
   );
 
   (HAVE_GO ? test : test.skip)(
-    "Go: go build ./... and go vet ./... in sdk/go",
+    "Go: go build ./... and go vet ./... in sdk/go; the program of docs/languages.md compiles",
     () => {
       expect(gen.buildGo().dir).toBe(path.join(REPO_ROOT, "sdk", "go"));
+      const prog = path.join(tmp, "go-program");
+      fs.mkdirSync(prog);
+      fs.writeFileSync(path.join(prog, "main.go"), GO_PROGRAM);
+      fs.writeFileSync(
+        path.join(prog, "go.mod"),
+        `module example.com/hooks\n\ngo 1.24\n\nrequire ${GO_MODULE} v0.0.0\n\n` +
+          `replace ${GO_MODULE} => ${path.join(REPO_ROOT, "sdk", "go")}\n`,
+      );
+      fs.copyFileSync(path.join(REPO_ROOT, "sdk", "go", "go.sum"), path.join(prog, "go.sum"));
+      const env = { ...process.env, GOWORK: "off", GOFLAGS: "-mod=mod" };
+      for (const args of [
+        ["mod", "tidy"],
+        ["build", "-o", path.join(prog, "hooks"), "."],
+      ]) {
+        const r = spawnSync("go", args, { cwd: prog, env, encoding: "utf8", timeout: 600_000 });
+        expect({ args, code: r.status, stderr: r.stderr }).toEqual({ args, code: 0, stderr: "" });
+      }
     },
     600_000,
   );
