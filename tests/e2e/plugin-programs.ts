@@ -9,6 +9,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { EmulatorHandle } from "../../emulator";
+import { recordFigures } from "../support/figures";
 import { parseJson, REPO_ROOT, type PreviewJson, type PulumiSession } from "./support";
 
 export const PLUGIN_VERSION = (
@@ -52,8 +53,12 @@ function hooksNamed(emulator: EmulatorHandle, name: string) {
   return emulator.records().filter((r) => r.Name === name);
 }
 
-/** preview (0 API calls), up, no-change preview, destroy; `dir` has a stack `dev` selected. */
+/**
+ * preview (0 API calls), up, no-change preview, destroy; `dir` has a stack `dev` selected. The
+ * figures are recorded under `language`.
+ */
 export async function lifeCycle(
+  language: string,
   pulumi: PulumiSession,
   dir: string,
   emulator: EmulatorHandle,
@@ -66,6 +71,7 @@ export async function lifeCycle(
     `${WEBHOOK}::${expected.resource}`,
   );
   // The preview checked the inputs in the plugin without asking the API.
+  const previewCalls = emulator.requests().length;
   expect(emulator.requests()).toEqual([]);
 
   await pulumi.ok(dir, ["up", "--yes", "--skip-preview"]);
@@ -87,6 +93,16 @@ export async function lifeCycle(
   const again = parseJson<PreviewJson>(await pulumi.ok(dir, ["preview", "--json"]));
   expect((again.steps ?? []).filter((s) => s.op !== "same")).toEqual([]);
 
+  const changes = (again.steps ?? []).filter((s) => s.op !== "same").length;
+
   await pulumi.ok(dir, ["destroy", "--yes", "--skip-preview"]);
-  expect(hooksNamed(emulator, expected.name)).toEqual([]);
+  const left = hooksNamed(emulator, expected.name).length;
+  expect(left).toBe(0);
+  recordFigures(`${language} program through the nexudus plugin`, {
+    "API calls in the first preview": previewCalls,
+    "webhooks after up": made.length,
+    "steps in the no-change preview": changes,
+    "URL in clear in state": state.includes(expected.url) ? 1 : 0,
+    "webhooks after destroy": left,
+  });
 }

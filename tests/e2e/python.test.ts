@@ -60,7 +60,7 @@ const e2e = useE2e({ name: "python", token: TOKEN });
     await pulumi.ok(dir, ["stack", "init", "dev"]);
     await pulumi.ok(dir, ["config", "set", "nexudus:baseUrl", e2e.emulator.url]);
     await pulumi.ok(dir, ["config", "set", "--secret", "nexudus:token", TOKEN]);
-    await lifeCycle(pulumi, dir, e2e.emulator, {
+    await lifeCycle("Python", pulumi, dir, e2e.emulator, {
       resource: "py-hook",
       name: "Bookings from Python",
       businessId: 1234,

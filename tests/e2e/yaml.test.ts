@@ -48,7 +48,7 @@ const e2e = useE2e({ name: "yaml", token: TOKEN });
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), PROGRAM);
     await installPlugin(pulumi, e2e.root);
     await e2e.stack(dir, "dev");
-    await lifeCycle(pulumi, dir, e2e.emulator, {
+    await lifeCycle("YAML", pulumi, dir, e2e.emulator, {
       resource: "yaml-hook",
       name: "Bookings from YAML",
       businessId: 1234,
