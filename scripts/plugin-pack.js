@@ -81,7 +81,9 @@ function closure(names, from) {
     const dir = findPackage(name, at);
     if (dir === undefined) {
       if (required)
-        throw new Error(`${name} (needed from ${at}) is not installed: run npm ci (or npm install)`);
+        throw new Error(
+          `${name} (needed from ${at}) is not installed: run npm ci (or npm install)`,
+        );
       continue;
     }
     if (found.has(dir)) continue;

@@ -39,7 +39,8 @@ function docCommands(): DocCommand[] {
     const text = fs.readFileSync(path.join(REPO_ROOT, file), "utf8");
     for (const m of text.matchAll(/```(sh|bash|shell|console)\n([\s\S]*?)```/g)) {
       const console = m[1] === "console";
-      for (const raw of m[2]!.split("\n")) {
+      // A line ending in a backslash goes on on the next one.
+      for (const raw of m[2]!.replace(/\\\n\s*/g, " ").split("\n")) {
         const trimmed = raw.trim();
         if (console && !trimmed.startsWith("$ ")) continue; // output, not a command
         const line = trimmed
@@ -174,8 +175,11 @@ describe("pulumi commands of the docs exist in the real CLI, with their flags", 
         if (w.startsWith("-") || w.startsWith("<") || w.includes(":") || w.includes("/")) break;
         sub.push(w);
       }
-      // The subcommand is the longest prefix the CLI knows (`config set`, `stack export`).
-      while (sub.length > 1 && helpOf(sub).code !== 0) sub.pop();
+      // The subcommand is the longest prefix the CLI knows (`config set`, `stack export`): its
+      // help exits 0 and its usage line names it; the words after it are arguments.
+      const known = (words: string[]) =>
+        helpOf(words).code === 0 && helpOf(words).text.includes(`pulumi ${words.join(" ")} `);
+      while (sub.length > 1 && !known(sub)) sub.pop();
       const h = helpOf(sub);
       expect(h.code).toBe(0);
       expect(h.text).toContain(`pulumi ${sub.join(" ")}`);

@@ -1,0 +1,2 @@
+// Nexudus webhooks as Pulumi resources.
+package nexudus
