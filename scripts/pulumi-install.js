@@ -156,3 +156,4 @@ function main() {
 }
 
 main();
+require("./lint-tools.js"); // the recipe linters (tests/recipes), installed the same way
