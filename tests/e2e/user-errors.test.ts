@@ -50,36 +50,32 @@ new nexudus.WebhookSet("location", {
 });
 `;
 
+/** `RUNS` times preview and up in `dir`: each fails with the one clear line. */
+async function failsClearly(dir: string): Promise<void> {
+  await e2e.stack(dir, "dev");
+  for (let i = 0; i < RUNS; i++) {
+    for (const cmd of [["preview"], ["up", "--yes"]]) {
+      const r = await pulumi.run(dir, cmd, { timeoutMs: 180_000 });
+      const out = r.stdout + r.stderr;
+      if (process.env.E2E_SHOW) console.log(out);
+      expect(r.code).not.toBe(0);
+      expectOneClearError(out);
+    }
+  }
+}
+
 beforeAll(async () => {
   ({ pulumi } = e2e);
 }, 600_000);
 
 test(`a bad action on a standalone WebHook: one clear line, ${RUNS} runs of preview and up`, async () => {
   const dir = makeProgram(e2e.root, "bad-action", { files: { "index.ts": PROGRAM } });
-  await e2e.stack(dir, "dev");
-  for (let i = 0; i < RUNS; i++) {
-    for (const cmd of [["preview"], ["up", "--yes"]]) {
-      const r = await pulumi.run(dir, cmd, { timeoutMs: 180_000 });
-      const out = r.stdout + r.stderr;
-      if (process.env.E2E_SHOW) console.log(out);
-      expect(r.code).not.toBe(0);
-      expectOneClearError(out);
-    }
-  }
+  await failsClearly(dir);
 }, 900_000);
 
 test(`a bad action in a WebhookSet: one clear line, ${RUNS} runs of preview and up`, async () => {
   const dir = makeProgram(e2e.root, "bad-set-action", { files: { "index.ts": SET_PROGRAM } });
-  await e2e.stack(dir, "dev");
-  for (let i = 0; i < RUNS; i++) {
-    for (const cmd of [["preview"], ["up", "--yes"]]) {
-      const r = await pulumi.run(dir, cmd, { timeoutMs: 180_000 });
-      const out = r.stdout + r.stderr;
-      if (process.env.E2E_SHOW) console.log(out);
-      expect(r.code).not.toBe(0);
-      expectOneClearError(out);
-    }
-  }
+  await failsClearly(dir);
 }, 900_000);
 
 test("a plain http:// target off loopback: a warning, the up goes on; NEXUDUS_ALLOW_PLAIN_HTTP=1 silences it", async () => {
