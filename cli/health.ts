@@ -263,11 +263,13 @@ export async function healthCommand(argv: string[], io: CliIO): Promise<number> 
           problems.map((p) => p.message).join("; "),
         ]),
         [0, 1],
-      ) + "\n",
+      ),
     );
   }
-  for (const l of report.locations) io.stdout.write(summaryLine(l) + "\n");
-  io.stdout.write(
+  // The flagged table is the data (stdout); the summaries are for a person (stderr), as in every
+  // command (docs/cli.md).
+  for (const l of report.locations) io.stderr.write(summaryLine(l) + "\n");
+  io.stderr.write(
     report.flagged.length > 0
       ? `${report.flagged.length} of ${plural(report.total, "webhook")} flagged\n`
       : report.total === 0

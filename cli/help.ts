@@ -31,7 +31,11 @@ Commands:
   pending  after a killed pulumi up: which pending creates reached Nexudus, and the refresh
            that records them
 
-Run \`nexudus-webhooks <command> --help\` for a command's flags.
+Run \`nexudus-webhooks <command> --help\` for a command's flags; \`nexudus-webhooks --version\`
+(or -v) prints the package version.
+
+Output: data (tables, JSON, generated code, the pending report) goes to stdout; summaries,
+warnings, progress and errors go to stderr, so \`> file\` and \`| jq\` get only the data.
 
 ${CONNECTION}
 

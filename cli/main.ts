@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { packageVersion } from "../provider/version";
 import { levenshtein } from "../client/levenshtein";
 import { describeFailure, PROGRAM } from "./errors";
 import { exportCommand } from "./export";
@@ -47,6 +48,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (first === undefined) {
       io.stderr.write(MAIN_HELP); // asked for nothing: the usage, as an error
       return EXIT.usage;
+    }
+    if (first === "--version" || first === "-v") {
+      io.stdout.write(`${packageVersion()}\n`);
+      return EXIT.ok;
     }
     if (first === "--help" || first === "-h") {
       io.stdout.write(MAIN_HELP);

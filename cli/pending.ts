@@ -315,7 +315,7 @@ export async function pendingCommand(argv: string[], io: CliIO): Promise<number>
     return EXIT.ok;
   }
   if (findings.length === 0) {
-    io.stdout.write("No pending creates of webhooks in this state: nothing to recover.\n");
+    io.stderr.write("No pending creates of webhooks in this state: nothing to recover.\n");
     return EXIT.ok;
   }
   io.stdout.write(
@@ -339,6 +339,6 @@ export async function pendingCommand(argv: string[], io: CliIO): Promise<number>
       "note: URLs were encrypted in this export, so records were matched on location, action and name only; export with --show-secrets to match URLs too\n",
     );
   }
-  io.stdout.write(`\nNext:\n${report.next.map((c) => `  ${c}`).join("\n")}\n`);
+  io.stderr.write(`\nNext:\n${report.next.map((c) => `  ${c}`).join("\n")}\n`);
   return EXIT.ok;
 }

@@ -5,6 +5,7 @@
  *   nexudus-emulator --port 4010 --location 1234:HQ --user ops@example.com:secret:WebHook-List,WebHook-Read
  */
 import { parseArgs } from "node:util";
+import { packageVersion } from "../provider/version";
 import { startEmulator } from "./server";
 import {
   DEFAULT_ADMIN,
@@ -35,6 +36,7 @@ Options:
   --time-factor F        scale the rate-limit windows and intervals by F > 0 (default 1)
   --shared-secret S      sign deliveries with X-Nexudus-Hook-Signature
   --state-file FILE      keep the records in FILE (loaded at start, written after each change)
+  -v, --version          print the package version
   -h, --help             show this help
 
 Admin endpoints (no auth): GET/DELETE /__emulator/requests, GET /__emulator/records,
@@ -47,7 +49,8 @@ export class CliUsageError extends Error {
 }
 
 /** What the command line asks for. */
-export type CliCommand = { kind: "help" } | { kind: "run"; options: StartEmulatorOptions };
+export type CliCommand =
+  { kind: "help" } | { kind: "version" } | { kind: "run"; options: StartEmulatorOptions };
 
 function parseLocation(v: string): EmulatorLocation {
   const m = /^(\d+)(?::(.*))?$/.exec(v.trim());
@@ -113,12 +116,14 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         "shared-secret": { type: "string" },
         "state-file": { type: "string" },
         help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "v" },
       },
     }));
   } catch (e) {
     throw new CliUsageError((e as Error).message);
   }
   if (values.help) return { kind: "help" };
+  if (values.version) return { kind: "version" };
 
   const options: StartEmulatorOptions = {
     port:
@@ -221,6 +226,10 @@ export async function main(
   }
   if (command.kind === "help") {
     io.out(USAGE);
+    return 0;
+  }
+  if (command.kind === "version") {
+    io.out(packageVersion());
     return 0;
   }
   let emu: EmulatorHandle;

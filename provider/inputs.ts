@@ -16,6 +16,7 @@ import {
   suggestAction,
 } from "../client/actions";
 import type { WebhookRecord } from "../client/schemas";
+import { isLoopbackHost } from "../client/options";
 
 /** The value the engine sends, whatever the type, for an input not known yet during preview. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -551,5 +552,33 @@ export function recordMatches(
     storedAs("url", inputs.url, record.URL, forms) &&
     storedAs("description", inputs.description, record.Description, forms) &&
     record.Active === inputs.active
+  );
+}
+
+/** The variable that silences {@link plainHttpWarning} (`1` or `true`). */
+export const ALLOW_PLAIN_HTTP_ENV = "NEXUDUS_ALLOW_PLAIN_HTTP";
+
+/**
+ * A warning (not an error) for a webhook target on plain `http://` off loopback: Nexudus would
+ * send every event, and any credential in the URL, unencrypted. Undefined for https, loopback
+ * (127.0.0.0/8, localhost, [::1]), an unparsable URL (check reports that) or when
+ * `NEXUDUS_ALLOW_PLAIN_HTTP` is `1`/`true`.
+ */
+export function plainHttpWarning(
+  url: unknown,
+  env: Record<string, string | undefined> = process.env,
+): string | undefined {
+  if (typeof url !== "string" || !/^http:\/\//i.test(url.trim())) return undefined;
+  if (/^(1|true)$/i.test(env[ALLOW_PLAIN_HTTP_ENV] ?? "")) return undefined;
+  let host: string;
+  try {
+    host = new URL(url.trim()).hostname;
+  } catch {
+    return undefined;
+  }
+  if (isLoopbackHost(host)) return undefined;
+  return (
+    `webhook url uses plain http:// on ${host}: Nexudus will send every event (and any ` +
+    `credential in the URL) unencrypted; use https://, or set ${ALLOW_PLAIN_HTTP_ENV}=1 to silence this warning`
   );
 }

@@ -15,6 +15,7 @@ import {
   inputsFromOutputs,
   learnServerForms,
   outputsFromRecord,
+  plainHttpWarning,
   PROVIDER_KEY,
   recordMatches,
   sameUrl,
@@ -243,7 +244,14 @@ export const webhookProvider = {
     _olds: Record<string, unknown>,
     news: Record<string, unknown>,
   ): Promise<dynamic.CheckResult> {
-    return checkWebhookInputs(news);
+    const result = checkWebhookInputs(news);
+    const warning = result.failures.length === 0 ? plainHttpWarning(news.url) : undefined;
+    if (warning !== undefined) {
+      // A warning, not a failure: the engine shows it and the step goes on.
+      const log = require("@pulumi/pulumi/log") as typeof import("@pulumi/pulumi/log");
+      await log.warn(`WebHook ${JSON.stringify(news.name)}: ${warning}`);
+    }
+    return result;
   },
 
   async diff(

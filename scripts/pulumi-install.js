@@ -278,3 +278,4 @@ function main() {
 }
 
 main();
+require("./lint-tools.js"); // the recipe linters (tests/recipes), installed the same way

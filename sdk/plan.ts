@@ -7,6 +7,7 @@
  * @module
  */
 import { NexudusError } from "../client/errors";
+import { shownAsMessage } from "../client/shownAsMessage";
 import * as pulumi from "@pulumi/pulumi";
 import { actionName, type WebhookActionName } from "../client/actions";
 import {
@@ -150,6 +151,7 @@ export class WebhookSetArgsError extends NexudusError {
         ? `WebhookSet ${JSON.stringify(setName)}: ${problems[0]}`
         : `WebhookSet ${JSON.stringify(setName)} has ${problems.length} problems:\n  - ${problems.join("\n  - ")}`,
     );
+    shownAsMessage(this); // the CLI prints the message alone: no stack, no colours
   }
 }
 

@@ -46,7 +46,7 @@ describe("health: duplicates", () => {
   test("are flagged with their ids, and the run exits 1", async () => {
     const r = await cli(["health"], env, { now: NOW });
     expect(r.code).toBe(1);
-    const [table, summary] = r.stdout.split("\n\n");
+    const [table, summary] = [r.stdout, r.stderr];
     const dup = [ids.first, ids.second, ids["third (host in capitals)"]].join(", ");
     const message = `duplicate: 3 webhooks at location 1234 with action BookingCreate and the same URL (ids ${dup}): every event is delivered 3 times; delete all but one`;
     expect(tableRows(table!)).toEqual([

@@ -170,7 +170,7 @@ describe("the command against the emulator", () => {
     const dry = await cli(["pending", "--state", file], envFor(emu));
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain(`record ${extra.Id}: extra, in no state`);
-    expect(dry.stdout).toContain("nexudus-webhooks pending --state <the same file> --delete");
+    expect(dry.stderr).toContain("nexudus-webhooks pending --state <the same file> --delete");
     expect(emu.records()).toHaveLength(2);
 
     const r = await cli(

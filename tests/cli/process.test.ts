@@ -101,7 +101,7 @@ describe("the nexudus-webhooks process", () => {
   test("exit codes: health 1 when flagged, 0 when not", async () => {
     const flagged = await bin(["health"], env);
     expect(flagged.code).toBe(1);
-    expect(flagged.stdout).toContain("location 99: 1 webhook, 1 flagged (1 disabled");
+    expect(flagged.stderr).toContain("location 99: 1 webhook, 1 flagged (1 disabled");
     const healthy = await bin(["health", "--business", "1234", "--json"], env);
     expect(healthy.code).toBe(0);
     expect(JSON.parse(healthy.stdout)).toMatchObject({ healthy: true, total: 1499 });

@@ -572,6 +572,7 @@ describe("deploying the examples with their sample config, through the real prov
 const CI = dirOf("ci");
 
 interface Step {
+  id?: string;
   uses?: string;
   run?: string;
   with?: Json;
@@ -630,10 +631,13 @@ describe("examples/ci: GitHub Actions", () => {
     expect(health.needs).toBe("up");
     const gate = health.steps.find((s) => s.run?.includes("nexudus-webhooks health"));
     expect(gate?.run).toContain("--max-errors 3 --stale 7");
-    // The location comes from the `up` job's stack output.
+    // The location comes from the `up` job's stack output, read by its `stack` step
+    // (pulumi/actions declares no per-output step outputs: actionlint rejects them).
     expect(asRecord(jobsOf(up).up!.outputs).businessId).toBe(
-      "${{ steps.pulumi.outputs.businessId }}",
+      "${{ steps.stack.outputs.businessId }}",
     );
+    const read = jobsOf(up).up!.steps.find((s) => s.id === "stack");
+    expect(read?.run).toContain("pulumi stack output businessId");
   });
 });
 
@@ -645,7 +649,8 @@ describe("examples/ci: GitLab CI", () => {
   test("preview on merge requests, posted as an MR note", () => {
     expect(JSON.stringify(job("preview").rules)).toContain("merge_request_event");
     expect(script("preview")).toContain("pulumi preview");
-    expect(script("preview")).toContain("node scripts/gitlab-mr-note.mjs");
+    // From the repository root, whatever PULUMI_DIR the job cd'd into.
+    expect(script("preview")).toContain('node "$CI_PROJECT_DIR/scripts/gitlab-mr-note.mjs"');
     expect(fs.existsSync(path.join(CI, "scripts", "gitlab-mr-note.mjs"))).toBe(true);
   });
 
