@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { packageVersion } from "../provider/version";
+import { packageVersion } from "../client/version";
 import { levenshtein } from "../client/levenshtein";
 import { describeFailure, PROGRAM } from "./errors";
 import { exportCommand } from "./export";

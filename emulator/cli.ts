@@ -5,7 +5,7 @@
  *   nexudus-emulator --port 4010 --location 1234:HQ --user ops@example.com:secret:WebHook-List,WebHook-Read
  */
 import { parseArgs } from "node:util";
-import { packageVersion } from "../provider/version";
+import { packageVersion } from "../client/version";
 import { startEmulator } from "./server";
 import {
   DEFAULT_ADMIN,

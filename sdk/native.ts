@@ -19,7 +19,7 @@
  * @module
  */
 import * as pulumi from "@pulumi/pulumi";
-import { packageVersion } from "../provider/version";
+import { packageVersion } from "../client/version";
 import type { WebhookActionName } from "../client/actions";
 import {
   COMPUTED_OUTPUT_KEYS,

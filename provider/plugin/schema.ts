@@ -7,7 +7,7 @@
  */
 import { ACTION_NAMES, NONE_ACTION, WebhookAction } from "../../client/actions";
 import { SETTINGS, type Setting } from "../../config/settings";
-import { packageVersion } from "../version";
+import { packageVersion } from "../../client/version";
 import {
   COMPUTED_OUTPUT_KEYS,
   WEBHOOK_INPUT_KEYS,
