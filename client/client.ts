@@ -43,12 +43,14 @@ import {
   webhookUpdateSchema,
   webhookWriteSchema,
   writeEnvelopeSchema,
-  type SearchPage,
-  type SearchQuery,
-  type WebhookRecord,
-  type WebhookSummary,
-  type WebhookWrite,
 } from "./schemas";
+import type {
+  SearchPage,
+  SearchQuery,
+  WebhookRecord,
+  WebhookSummary,
+  WebhookWrite,
+} from "./types";
 import { ClientShare } from "./share";
 import { createHttp, send } from "./transport";
 
@@ -75,7 +77,7 @@ export type {
   WebhookRecord,
   WebhookSummary,
   WebhookWrite,
-} from "./schemas";
+} from "./types";
 
 /** Default page size of {@link NexudusClient.search} (the API's maximum). */
 export const DEFAULT_SEARCH_PAGE_SIZE = 1000;

@@ -15,7 +15,7 @@ import {
   NONE_ACTION,
   suggestAction,
 } from "../client/actions";
-import type { WebhookRecord } from "../client/schemas";
+import type { WebhookRecord } from "../client/types";
 
 /** The value the engine sends, whatever the type, for an input not known yet during preview. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
