@@ -10,7 +10,7 @@
 const transform = { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] };
 const UNIT = ["<rootDir>/tests/unit/"];
 const INTEGRATION = ["<rootDir>/tests/emulator/", "<rootDir>/tests/client/"];
-const E2E = ["<rootDir>/tests/e2e/"];
+const E2E = ["<rootDir>/tests/e2e/", "<rootDir>/tests/user/"];
 
 /** A project of the folders `dirs` (or, with `dirs` undefined, every folder the others do not hold). */
 function project(displayName, dirs, extra = {}) {

@@ -5,7 +5,7 @@
  */
 import { actionName } from "../client/actions";
 import { checkWebhookInputs, declaredInputs } from "../provider/inputs";
-import type { WebhookRecord } from "../client/schemas";
+import type { WebhookRecord } from "../client/types";
 import { cell } from "./format";
 
 /** How to write the program. */

@@ -8,7 +8,7 @@ import {
   type SearchAllOptions,
   type SearchQuery,
 } from "../client/client";
-import type { WebhookRecord, WebhookSummary } from "../client/schemas";
+import type { WebhookRecord, WebhookSummary } from "../client/types";
 import type { Progress } from "./io";
 
 /** The part of the client the commands use (the real `NexudusClient` fits it). */

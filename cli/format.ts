@@ -2,7 +2,7 @@
  * Text output: aligned tables, dates, and the JSON shape of a webhook.
  */
 import { actionName } from "../client/actions";
-import type { WebhookSummary } from "../client/schemas";
+import type { WebhookSummary } from "../client/types";
 
 /** One line of a table cell: control characters and runs of white space become one space. */
 export function cell(value: string): string {

@@ -2,7 +2,7 @@
  * `nexudus-webhooks health`: flags webhooks that are disabled, failing or silent, with a summary
  * line per location; exits 1 when any is flagged so a pipeline can gate on it.
  */
-import type { WebhookSummary } from "../client/schemas";
+import type { WebhookSummary } from "../client/types";
 import { canonicalUrl } from "../provider/inputs";
 import { connect } from "./connect";
 import { fetchWebhooks } from "./fetch";

@@ -9,7 +9,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { sameName, sameUrl } from "../provider/inputs";
-import type { WebhookSummary } from "../client/schemas";
+import type { WebhookSummary } from "../client/types";
 import { connect } from "./connect";
 import { fetchWebhooks } from "./fetch";
 import { actionLabel, cell, table } from "./format";

@@ -205,7 +205,7 @@ export interface ResolvedOptions {
  * serialized closure). The configuration layer checks stack config, environment and flags with
  * these same rules, so a range is written once.
  */
-export const optionRules = (() => {
+const optionRules = (() => {
   let rules: ReturnType<typeof build> | undefined;
   function build() {
     const int = () => z.number("must be a number").int("must be a whole number");

@@ -14,8 +14,8 @@ import {
   searchQuerySchema,
   writeEnvelopeSchema,
   writeValueSchema,
-  type SearchQuery,
 } from "./schemas";
+import type { SearchQuery } from "./types";
 
 /** The result of a create or update. */
 export interface WriteResult {
@@ -55,13 +55,26 @@ export function checkQuery(q: SearchQuery): SearchQuery {
   throw new NexudusValidationError({ method: "GET", path: WEBHOOKS, fieldErrors });
 }
 
+/**
+ * What {@link checkBody} needs of a schema (a zod schema is one), declared here so that the
+ * public `.d.ts` names no zod type.
+ */
+export interface BodySchema<T> {
+  safeParse(value: unknown):
+    | { success: true; data: T }
+    | {
+        success: false;
+        error: { issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }> };
+      };
+}
+
 /** A write body checked against its schema, and known to serialize. */
-export function checkBody<S extends z.ZodType>(
+export function checkBody<T>(
   method: string,
   path: string,
-  schema: S,
+  schema: BodySchema<T>,
   body: unknown,
-): z.infer<S> {
+): T {
   const r = schema.safeParse(body);
   if (r.success) {
     try {
@@ -78,7 +91,7 @@ export function checkBody<S extends z.ZodType>(
   }
   const fieldErrors: FieldError[] = r.error.issues.map((issue) => ({
     property: issue.path.map(String).join(".") || "(body)",
-    message: describeIssues(new z.ZodError([issue])).replace(/^[^:]*: /, ""),
+    message: describeIssues(new z.ZodError([issue as z.core.$ZodIssue])).replace(/^[^:]*: /, ""),
   }));
   throw new NexudusValidationError({ method, path, fieldErrors });
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import type { NexudusRole } from "./errors";
-import type { SearchQuery } from "./schemas";
+import type { SearchQuery } from "./types";
 
 /** The calls of the API. */
 export type Route = "search" | "get" | "create" | "update" | "delete" | "token";

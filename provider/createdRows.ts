@@ -16,7 +16,7 @@
  * @module
  */
 import type { NexudusClient } from "../client/client";
-import type { WebhookRecord, WebhookSummary } from "../client/schemas";
+import type { WebhookRecord, WebhookSummary } from "../client/types";
 
 /** The longest a create waits for its location's page, in ms before the time factor. */
 export const MAX_BATCH_WAIT_MS = 10_000;

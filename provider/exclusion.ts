@@ -44,7 +44,7 @@ import {
   type CheckFailure,
 } from "./inputs";
 import { configure, getClient, type ConfigGetter } from "./runtime";
-import type { WebhookSummary } from "../client/schemas";
+import type { WebhookSummary } from "../client/types";
 
 /** A webhook an exclusive set deletes (or deleted): never its URL, which may be a credential. */
 export interface UnmanagedWebhook {

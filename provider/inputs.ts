@@ -15,7 +15,7 @@ import {
   NONE_ACTION,
   suggestAction,
 } from "../client/actions";
-import type { WebhookRecord } from "../client/schemas";
+import type { WebhookRecord } from "../client/types";
 import { isLoopbackHost } from "../client/options";
 
 /** The value the engine sends, whatever the type, for an input not known yet during preview. */

@@ -35,7 +35,7 @@
  * @module
  */
 import type { NexudusClient } from "../client/client";
-import type { WebhookSummary } from "../client/schemas";
+import type { WebhookSummary } from "../client/types";
 
 import { DEFAULT_REFRESH_MODE, REFRESH_MODES, type RefreshMode } from "../config/settings";
 

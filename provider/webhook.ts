@@ -26,7 +26,7 @@ import {
   type WebhookOutputs,
 } from "./inputs";
 import { configure, currentContext, getClient, type ConfigGetter } from "./runtime";
-import type { WebhookRecord, WebhookSummary } from "../client/schemas";
+import type { WebhookRecord, WebhookSummary } from "../client/types";
 import type { NexudusClient } from "../client/client";
 import { cachedRecord } from "./readCache";
 import { expectCreate, recordWithDescription } from "./createdRows";

@@ -15,7 +15,7 @@ import {
   type WebhookPublicOutputs,
 } from "../inputs";
 import { getClient } from "../runtime";
-import type { WebhookRecord } from "../../client/schemas";
+import type { WebhookRecord } from "../../client/types";
 import { FUNCTIONS } from "./schema";
 import type { PropertyMap } from "./convert";
 
