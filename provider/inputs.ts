@@ -299,6 +299,19 @@ function optionalProblem(
  * its number, defaults filled in) plus one failure per bad property. Values not yet known in a
  * preview are passed through untouched. Makes no API call.
  */
+/**
+ * The input `check` adds beside `action` (its name), so that a diff shows which action a number
+ * is. Not an argument: a program that passes it is told so; `create`/`update` drop it before
+ * validating (see {@link withoutDerived}).
+ */
+export const DERIVED_ACTION_NAME = "actionName";
+
+/** Checked inputs without the keys `check` derived, for validating them again. */
+export function withoutDerived(inputs: Record<string, unknown>): Record<string, unknown> {
+  const { [DERIVED_ACTION_NAME]: _derived, ...rest } = inputs;
+  return rest;
+}
+
 export function checkWebhookInputs(news: Record<string, unknown>): {
   inputs: Record<string, unknown>;
   failures: CheckFailure[];
@@ -329,8 +342,13 @@ export function checkWebhookInputs(news: Record<string, unknown>): {
   inputs.action = news.action;
   if (known("action")) {
     const parsed = parseAction(news.action);
-    if (parsed.ok) inputs.action = parsed.value;
-    else fail("action", parsed.reason);
+    if (parsed.ok) {
+      inputs.action = parsed.value;
+      // Derived, for the eye: `preview --diff` shows the stored inputs, where the action is a
+      // number (`action: 50`); its name beside it says which. `diff` never compares it.
+      const name = actionName(parsed.value);
+      if (name !== undefined) inputs[DERIVED_ACTION_NAME] = name;
+    } else fail("action", parsed.reason);
   }
 
   inputs.url = news.url;
@@ -504,11 +522,14 @@ export function outputsFromRecord(
 }
 
 /** The managed inputs as they stand on the server, for `read` to hand back to the engine. */
-export function inputsFromOutputs(outputs: WebhookOutputs): WebhookInputs {
+export function inputsFromOutputs(
+  outputs: WebhookOutputs,
+): WebhookInputs & { actionName?: string } {
   return {
     businessId: outputs.businessId,
     name: outputs.name,
     action: outputs.action,
+    ...(outputs.actionName ? { [DERIVED_ACTION_NAME]: outputs.actionName } : {}),
     url: outputs.url,
     description: outputs.description,
     active: outputs.active,

@@ -13,6 +13,7 @@ import {
   diffWebhook,
   formsAfterWrite,
   inputsFromOutputs,
+  withoutDerived,
   learnServerForms,
   outputsFromRecord,
   plainHttpWarning,
@@ -78,7 +79,7 @@ function validInputs(news: Record<string, unknown>): WebhookInputs {
   // every message from now on, including text the API quotes back.
   registerUrlSecret(news.url);
   registerUrlSecret(news.description);
-  const { inputs, failures } = checkWebhookInputs(news);
+  const { inputs, failures } = checkWebhookInputs(withoutDerived(news));
   if (failures.length > 0) {
     throw new WebhookOperationError(
       `invalid WebHook inputs: ${failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`,

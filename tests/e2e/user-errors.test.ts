@@ -4,7 +4,9 @@
  * NO_COLOR) or the SDK's "Channel has been shut down" noise. Run several times: the noise came in
  * some runs only.
  */
-import { makeProgram, PulumiSession, useE2e } from "../../testing/pulumiCli";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { makeProgram, PulumiSession, useE2e, webhookResources } from "../../testing/pulumiCli";
 
 const TOKEN = "e2e-user-errors-token-4c1a";
 const RUNS = Number(process.env.E2E_RUNS ?? 3);
@@ -100,4 +102,45 @@ new nexudus.WebHook("plain", {
   const p = await quiet.run(dir, ["preview", "--refresh"]);
   expect(p.code).toBe(0);
   expect(p.stdout + p.stderr).not.toContain("plain http://");
+}, 600_000);
+
+test("preview --diff names the action; a state written before the name was stored sees no change", async () => {
+  const program = (action: string) => `import * as nexudus from "pulumi-nexudus";
+new nexudus.WebHook("named", {
+  businessId: 1234,
+  name: "Named",
+  action: "${action}",
+  url: "https://hooks.example.com/named",
+});
+`;
+  const dir = makeProgram(e2e.root, "action-name", {
+    files: { "index.ts": program("BookingCreate") },
+  });
+  await e2e.stack(dir, "dev");
+  const created = await pulumi.run(dir, ["preview", "--diff"]);
+  expect(created.code).toBe(0);
+  expect(created.stdout).toMatch(/^\s+action\s*: 6$/m);
+  expect(created.stdout).toMatch(/^\s+actionName\s*: "BookingCreate"$/m);
+  expect((await pulumi.run(dir, ["up", "--yes", "--skip-preview"])).code).toBe(0);
+
+  fs.writeFileSync(path.join(dir, "index.ts"), program("BookingUpdate"));
+  const changed = await pulumi.run(dir, ["preview", "--diff"]);
+  expect(changed.code).toBe(0);
+  expect(changed.stdout).toMatch(/~ actionName\s*: "BookingCreate" => "BookingUpdate"/);
+
+  // A stack written before the name was stored: its inputs have no actionName.
+  fs.writeFileSync(path.join(dir, "index.ts"), program("BookingCreate"));
+  const exported = await pulumi.exportStack(dir);
+  for (const r of webhookResources(exported)) delete r.inputs!.actionName;
+  const file = path.join(e2e.root, "no-action-name.json");
+  fs.writeFileSync(file, JSON.stringify(exported));
+  await pulumi.ok(dir, ["stack", "import", "--file", file]);
+  e2e.emulator.clearRequests();
+  expect((await pulumi.run(dir, ["preview", "--expect-no-changes"])).code).toBe(0);
+  await pulumi.ok(dir, ["up", "--yes", "--skip-preview", "--expect-no-changes"]);
+  expect(
+    e2e.emulator.requests().filter((r) => r.method !== "GET" && r.route !== "unknown"),
+  ).toEqual([]);
+  const after = webhookResources(await pulumi.exportStack(dir))[0]!;
+  expect(after.inputs!.actionName).toBe("BookingCreate");
 }, 600_000);

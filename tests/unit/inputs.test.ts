@@ -59,6 +59,7 @@ describe("checkWebhookInputs", () => {
       businessId: 1234,
       name: "Bookings to Slack",
       action: 6,
+      actionName: "BookingCreate",
       url: valid.url,
       description: null,
       active: true,
