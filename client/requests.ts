@@ -60,9 +60,7 @@ export function checkQuery(q: SearchQuery): SearchQuery {
  * public `.d.ts` names no zod type.
  */
 export interface BodySchema<T> {
-  safeParse(
-    value: unknown,
-  ):
+  safeParse(value: unknown):
     | { success: true; data: T }
     | {
         success: false;

@@ -130,7 +130,7 @@ function release(opts) {
     fs.copyFileSync(path.join(opts.out, tgz), path.join(dest, "pulumi-nexudus.tgz"));
     files.push({
       name: `templates/${t}/pulumi-nexudus.tgz`,
-      what: `the template's copy (pulumi new ${path.join(opts.out, "templates", t)})`,
+      what: "the npm package, carried by the template",
     });
   }
   for (const a of ARTIFACTS) {
