@@ -11,7 +11,6 @@ import type { EmulatorHandle } from "../../emulator";
 import { REPO_ROOT, useE2e, PulumiSession } from "../../testing/pulumiCli";
 
 const TOKEN = "e2e-template-token-3a9c";
-const TEMPLATE = path.join(REPO_ROOT, "templates", "nexudus-typescript");
 const VERSION = (
   JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { version: string }
 ).version;
@@ -23,6 +22,8 @@ let emulator: EmulatorHandle;
 let pulumi: PulumiSession;
 let release: string;
 let dir: string;
+/** The template as the release folder ships it: with the npm package inside. */
+let template: string;
 
 beforeAll(() => {
   ({ emulator, pulumi } = e2e);
@@ -30,6 +31,7 @@ beforeAll(() => {
     throw new Error("dist/ is missing: run `npm run build` first (npm test does it)");
   }
   release = path.join(e2e.root, "release");
+  template = path.join(release, "templates", "nexudus-typescript");
   execFileSync(
     process.execPath,
     [path.join(REPO_ROOT, "scripts", "release.js"), "--no-build", "--out", release],
@@ -47,7 +49,12 @@ test("the release folder holds the tarball, its checksum and install notes", () 
   // Every artifact is listed in SHA256SUMS, and the sums check.
   const sums = fs.readFileSync(path.join(release, "SHA256SUMS"), "utf8").trim().split("\n");
   const listed = sums.map((l) => l.split(/\s+/)[1]).sort();
-  expect(listed).toEqual(files.filter((f) => f !== "SHA256SUMS" && f !== "INSTALL.txt").sort());
+  expect(listed).toEqual(
+    [
+      ...files.filter((f) => !["SHA256SUMS", "INSTALL.txt", "templates"].includes(f)),
+      "templates/nexudus-typescript/pulumi-nexudus.tgz",
+    ].sort(),
+  );
   expect(
     execFileSync("sha256sum", ["-c", "SHA256SUMS"], { cwd: release, encoding: "utf8" }),
   ).toContain(`${TGZ}: OK`);
@@ -71,7 +78,7 @@ test("pulumi new from the template saves its config prompts; the token is never 
   fs.mkdirSync(dir);
   await pulumi.ok(dir, [
     "new",
-    TEMPLATE,
+    template,
     "--yes",
     "--name",
     "hooks",
@@ -91,6 +98,9 @@ test("pulumi new from the template saves its config prompts; the token is never 
     name: string;
   };
   expect(pkg.name).toBe("hooks");
+  // pulumi new's own npm install took the package from the tarball the template carries.
+  const installed = path.join(dir, "node_modules", "pulumi-nexudus", "package.json");
+  expect(JSON.parse(fs.readFileSync(installed, "utf8"))).toMatchObject({ version: VERSION });
 }, 600_000);
 
 test("the package installs from the release tarball and pulumi up creates the template's hooks", async () => {
@@ -117,9 +127,9 @@ test("the package installs from the release tarball and pulumi up creates the te
   expect(records.map((w) => w.Action).sort((a, b) => a - b)).toEqual([6, 7, 8]);
   expect(records.every((w) => w.BusinessId === 1234)).toBe(true);
   expect(records.map((w) => w.Name).sort()).toEqual([
-    "bookings BookingCreate",
-    "bookings BookingDelete",
-    "bookings BookingUpdate",
+    "Pulumi hooks BookingCreate",
+    "Pulumi hooks BookingDelete",
+    "Pulumi hooks BookingUpdate",
   ]);
   const outputs = JSON.parse((await pulumi.ok(dir, ["stack", "output", "--json"])).stdout) as {
     webhookIds: number[];
