@@ -44,13 +44,7 @@ import {
   webhookWriteSchema,
   writeEnvelopeSchema,
 } from "./schemas";
-import type {
-  SearchPage,
-  SearchQuery,
-  WebhookRecord,
-  WebhookSummary,
-  WebhookWrite,
-} from "./types";
+import type { SearchPage, SearchQuery, WebhookRecord, WebhookSummary, WebhookWrite } from "./types";
 import { ClientShare } from "./share";
 import { createHttp, send } from "./transport";
 
@@ -71,13 +65,7 @@ export {
 export { type WriteResult } from "./requests";
 export { encodePath, SEARCH_PARAMS, searchQueryString, type Route } from "./routes";
 export { type LimiterStats } from "./ratelimit/limiter";
-export type {
-  SearchPage,
-  SearchQuery,
-  WebhookRecord,
-  WebhookSummary,
-  WebhookWrite,
-} from "./types";
+export type { SearchPage, SearchQuery, WebhookRecord, WebhookSummary, WebhookWrite } from "./types";
 
 /** Default page size of {@link NexudusClient.search} (the API's maximum). */
 export const DEFAULT_SEARCH_PAGE_SIZE = 1000;
