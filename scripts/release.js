@@ -5,6 +5,10 @@
 //                                  packed from a staging copy whose package.json is cleaned of
 //                                  dev-only fields (scripts, devDependencies, overrides) by
 //                                  clean-pkg-json, so the repository's package.json is never touched
+//   templates/nexudus-typescript/  the `pulumi new` template (templates/ of the repository) with the
+//                                  npm package inside as pulumi-nexudus.tgz, which its package.json
+//                                  installs (`file:pulumi-nexudus.tgz`): `pulumi new` copies it into
+//                                  the new project, so no registry entry is needed
 //   <more artifacts>               each entry of ARTIFACTS whose npm script exists in package.json
 //                                  (the plugin tarball from `plugin:pack`, SDK packages...)
 //   SHA256SUMS                     `sha256sum -c SHA256SUMS` checks every file above
@@ -21,19 +25,22 @@ const ROOT = path.resolve(__dirname, "..");
 
 /**
  * Optional artifacts: built when package.json has the script, each writing into `out` through
- * `args(out)`; `files(out, version)` names what it made. Add an entry to ship one more artifact.
+ * `args(out)`; `files(out, version)` names what it made. With --no-build, `node` (the script
+ * without its `npm run build` step) runs instead when given, so that dist/ is not rebuilt under
+ * whoever is using it. Add an entry to ship one more artifact.
  */
 const ARTIFACTS = [
   {
     script: "plugin:pack",
+    node: "scripts/plugin-pack.js",
     what: "the `nexudus` resource-provider plugin (pulumi plugin install resource nexudus <v> --file <tarball>)",
-    args: (out) => ["--", "--out", out],
+    args: (out) => ["--out", out],
     files: (out, version) => [`pulumi-resource-nexudus-v${version}-linux-amd64.tar.gz`],
   },
   {
     script: "sdk:pack",
     what: "the SDK packages of other languages",
-    args: (out) => ["--", "--out", out],
+    args: (out) => ["--out", out],
     files: (out) =>
       fs.readdirSync(out).filter((f) => /^(pulumi_nexudus|pulumi-nexudus-sdk)/.test(f)),
   },
@@ -94,9 +101,9 @@ function installText(version, files) {
     "In your Pulumi project (Node.js 22+, npm):",
     `  npm install @pulumi/pulumi /absolute/path/to/this/folder/${tgz}`,
     "",
-    "Or start a new project from the template (in the repository, templates/nexudus-typescript):",
-    "  pulumi new /path/to/pulumi-nexudus/templates/nexudus-typescript --yes",
-    `  npm install /absolute/path/to/this/folder/${tgz}`,
+    "Or start a new project from the template in this folder (it carries the package):",
+    "  mkdir my-webhooks && cd my-webhooks",
+    "  pulumi new /absolute/path/to/this/folder/templates/nexudus-typescript",
     "",
     "Once the package is on npm, `npm install pulumi-nexudus @pulumi/pulumi` replaces the",
     "tarball; the package name (and so the state) stays the same.",
@@ -115,10 +122,24 @@ function release(opts) {
   }
   fs.rmSync(opts.out, { recursive: true, force: true });
   fs.mkdirSync(opts.out, { recursive: true });
-  const files = [{ name: packNpm(opts.out), what: "the npm package" }];
+  const tgz = packNpm(opts.out);
+  const files = [{ name: tgz, what: "the npm package" }];
+  for (const t of fs.readdirSync(path.join(ROOT, "templates"))) {
+    const dest = path.join(opts.out, "templates", t);
+    fs.cpSync(path.join(ROOT, "templates", t), dest, { recursive: true });
+    fs.copyFileSync(path.join(opts.out, tgz), path.join(dest, "pulumi-nexudus.tgz"));
+    files.push({
+      name: `templates/${t}/pulumi-nexudus.tgz`,
+      what: "the npm package, carried by the template",
+    });
+  }
   for (const a of ARTIFACTS) {
     if (!pkg.scripts?.[a.script]) continue;
-    run("npm", ["run", "--silent", a.script, ...a.args(opts.out)], ROOT);
+    if (!opts.build && a.node && fs.existsSync(path.join(ROOT, a.node))) {
+      run(process.execPath, [path.join(ROOT, a.node), ...a.args(opts.out)], ROOT);
+    } else {
+      run("npm", ["run", "--silent", a.script, "--", ...a.args(opts.out)], ROOT);
+    }
     for (const name of a.files(opts.out, pkg.version)) {
       if (!fs.existsSync(path.join(opts.out, name))) {
         throw new Error(`npm run ${a.script} did not write ${name} into ${opts.out}`);
