@@ -295,14 +295,10 @@ function optionalProblem(
 }
 
 /**
- * `check` for a WebHook: validates every argument and returns the normalised inputs (action as
- * its number, defaults filled in) plus one failure per bad property. Values not yet known in a
- * preview are passed through untouched. Makes no API call.
- */
-/**
  * The input `check` adds beside `action` (its name), so that a diff shows which action a number
- * is. Not an argument: a program that passes it is told so; `create`/`update` drop it before
- * validating (see {@link withoutDerived}).
+ * is. Not an argument: `check` accepts it only when it names the action (the engine checks the
+ * inputs `read` answers, which carry it); `create`/`update` drop it before validating (see
+ * {@link withoutDerived}).
  */
 export const DERIVED_ACTION_NAME = "actionName";
 
@@ -312,6 +308,11 @@ export function withoutDerived(inputs: Record<string, unknown>): Record<string, 
   return rest;
 }
 
+/**
+ * `check` for a WebHook: validates every argument and returns the normalised inputs (action as
+ * its number, defaults filled in) plus one failure per bad property. Values not yet known in a
+ * preview are passed through untouched. Makes no API call.
+ */
 export function checkWebhookInputs(news: Record<string, unknown>): {
   inputs: Record<string, unknown>;
   failures: CheckFailure[];
@@ -324,7 +325,7 @@ export function checkWebhookInputs(news: Record<string, unknown>): {
   const inputs: Record<string, unknown> = {};
 
   for (const key of Object.keys(news)) {
-    if (key === PROVIDER_KEY) continue;
+    if (key === PROVIDER_KEY || key === DERIVED_ACTION_NAME) continue;
     if (!(WEBHOOK_INPUT_KEYS as readonly string[]).includes(key)) {
       fail(
         key,
@@ -348,6 +349,15 @@ export function checkWebhookInputs(news: Record<string, unknown>): {
       // number (`action: 50`); its name beside it says which. `diff` never compares it.
       const name = actionName(parsed.value);
       if (name !== undefined) inputs[DERIVED_ACTION_NAME] = name;
+      // The engine checks the inputs `read` answered (pulumi import, refresh), which carry it;
+      // a program that gives another one is told where it comes from.
+      const given = news[DERIVED_ACTION_NAME];
+      if (given !== undefined && given !== UNKNOWN && given !== name) {
+        fail(
+          DERIVED_ACTION_NAME,
+          `${DERIVED_ACTION_NAME} is derived from action (${name ?? parsed.value}); leave it out; got ${describeValue(given)}`,
+        );
+      }
     } else fail("action", parsed.reason);
   }
 

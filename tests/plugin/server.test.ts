@@ -180,6 +180,7 @@ describe("a WebHook through the plugin", () => {
       businessId: 1234,
       name: "Bookings",
       action: 6,
+      actionName: "BookingCreate", // derived by check, for the eye in preview --diff
       url: SECRET_URL,
       description: null,
       active: true,
@@ -258,6 +259,7 @@ describe("a WebHook through the plugin", () => {
       businessId: 1234,
       name: "Made by hand",
       action: 7,
+      actionName: "BookingUpdate",
       url: "https://hooks.example.com/hand/SECRET-PATH-2",
       description: "from the web UI",
       active: true,

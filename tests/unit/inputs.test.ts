@@ -68,6 +68,20 @@ describe("checkWebhookInputs", () => {
     });
   });
 
+  it("takes back the actionName it derived (read's inputs are checked again) but not another one", () => {
+    const first = checkWebhookInputs(valid).inputs;
+    const again = checkWebhookInputs(first);
+    expect(again.failures).toEqual([]);
+    expect(again.inputs).toEqual(first);
+    expect(checkWebhookInputs({ ...valid, actionName: "TeamCreated" }).failures).toEqual([
+      {
+        property: "actionName",
+        reason:
+          'actionName is derived from action (BookingCreate); leave it out; got the string "TeamCreated"',
+      },
+    ]);
+  });
+
   it("treats the action name and its number the same", () => {
     expect(checkWebhookInputs({ ...valid, action: 6 }).inputs).toEqual(
       checkWebhookInputs(valid).inputs,
