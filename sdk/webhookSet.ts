@@ -1,33 +1,36 @@
 /**
  * `WebhookSet`: several Nexudus webhooks of one location declared together, one child `WebHook`
  * per hook, optionally authoritative for the location (`exclusive`). Read {@link WebhookSetArgs}
- * for the arguments, {@link planWebhookSet} (in `plan.ts`) for how children are named, and
+ * (in `setArgs.ts`, with their validation) for the arguments, `naming.ts` for how children are
+ * named, `plan.ts` for what each child is given, `setWiring.ts` for the exclusion, and
  * {@link WebhookSet} for an example.
  *
  * @module
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { WebhookActionName } from "../client/actions";
-import { urlSha256 } from "../provider/inputs";
-import { WebhookSetExclusion, type AdoptableWebhook } from "./exclusion";
+import type { WebhookSetExclusion } from "./exclusion";
 import { WebHook, WEBHOOK_TYPE } from "./webhook";
 import { quietPromiseStacks, restoreAfterThrow } from "./promiseStacks";
-import { markSetMember, programList, standaloneWebHooks, type RegisteredWebHook } from "./registry";
+import { markSetMember } from "./registry";
+import { planValidSet, type PlannedWebhook } from "./plan";
+import { parseWebhookSetArgs, WebhookSetArgsError, type WebhookSetArgs } from "./setArgs";
 import {
-  planWebhookSet,
-  WebhookSetArgsError,
-  type PlannedWebhook,
-  type WebhookSetArgs,
-} from "./plan";
+  adoptableOf,
+  declareExclusion,
+  prefixClash,
+  programSets,
+  type RegisteredSet,
+} from "./setWiring";
 
-// The arguments are defined with the plan that validates them; they stay importable from here.
+// The arguments are defined with the schema that validates them; they stay importable from here.
 export {
   WebhookSetArgsError,
   type WebhookSetArgs,
   type WebhookSetHook,
   type WebhookSetHookArgs,
   type WebhookSetKeep,
-} from "./plan";
+} from "./setArgs";
 
 /** One entry of {@link WebhookSet.webhooks}. */
 export interface WebhookSetMember {
@@ -39,16 +42,6 @@ export interface WebhookSetMember {
   url: string;
   /** Whether it fires. */
   active: boolean;
-}
-
-/** A set as recorded in the per-program registry (for exclusive sets at the same location). */
-interface RegisteredSet {
-  readonly name: string;
-  readonly namePrefix: string;
-  readonly businessId: pulumi.Input<number>;
-  readonly webhookIds: () => pulumi.Output<number[]>;
-  /** Built on first use: only exclusive sets at the same location ask for it. */
-  readonly adoptable: () => pulumi.Output<AdoptableWebhook[]>;
 }
 
 /** Type token of a `WebhookSet`. */
@@ -71,11 +64,6 @@ function childAlias(
   const prefix =
     `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::` + `${SET_TYPE}$${WEBHOOK_TYPE}::`;
   return (name) => `${prefix}${name}`;
-}
-
-/** The sets declared in the current program (see `registry.ts`). */
-function currentRegistry(): RegisteredSet[] {
-  return programList<RegisteredSet>("pulumi-nexudus.webhookSets");
 }
 
 /**
@@ -101,7 +89,7 @@ function currentRegistry(): RegisteredSet[] {
  * }
  * ```
  *
- * - Children are named `<name>-<ActionName>` (see {@link planWebhookSet} for an action listed
+ * - Children are named `<name>-<ActionName>` (see `hookNames` in `naming.ts` for an action listed
  *   several times), so adding, removing or reordering hooks only touches the hooks concerned.
  * - Each child's Nexudus Name is `"<namePrefix> <ActionName>"` unless the hook gives a `name`.
  * - Arguments are validated when the set is constructed; bad ones throw a
@@ -150,26 +138,16 @@ export class WebhookSet extends pulumi.ComponentResource {
   public readonly exclusion?: WebhookSetExclusion;
 
   constructor(name: string, args: WebhookSetArgs, opts?: pulumi.ComponentResourceOptions) {
-    const plan = planWebhookSet(name, args);
-    const namePrefix = args.namePrefix ?? name;
-    const registry = currentRegistry();
-    if (typeof args.businessId === "number") {
-      const clash = registry.find(
-        (s) => s.namePrefix === namePrefix && s.businessId === args.businessId,
-      );
-      if (clash) {
-        throw new WebhookSetArgsError(name, [
-          `namePrefix ${JSON.stringify(namePrefix)} is already used by WebhookSet ${JSON.stringify(clash.name)} ` +
-            `at location ${args.businessId}: their Names would be alike and neither could tell its hooks apart; ` +
-            `give one of them another namePrefix`,
-        ]);
-      }
-    }
+    const valid = parseWebhookSetArgs(name, args);
+    const plan = planValidSet(name, valid);
+    const registry = programSets();
+    const clash = prefixClash(valid.namePrefix, valid.businessId, registry);
+    if (clash) throw new WebhookSetArgsError(name, [clash]);
     // Registered without Pulumi's per-promise debug traces (see promiseStacks.ts).
     const restore = quietPromiseStacks();
     try {
       super(SET_TYPE, name, {}, opts);
-      this.namePrefix = namePrefix;
+      this.namePrefix = valid.namePrefix;
 
       const children: Record<string, WebHook> = {};
       const aliasOf = childAlias(opts);
@@ -181,100 +159,22 @@ export class WebhookSet extends pulumi.ComponentResource {
         markSetMember(children[p.childName]!);
       }
       this.resources = children;
-      const list = plan.map((p) => ({ p, child: children[p.childName]! }));
-      this.#members = list;
-
-      let adoptableOutput: pulumi.Output<AdoptableWebhook[]> | undefined;
-      const adoptable = (): pulumi.Output<AdoptableWebhook[]> =>
-        (adoptableOutput ??= pulumi
-          .all(
-            plan.map((p) =>
-              pulumi.all([p.args.adopt, p.args.url]).apply(([adopt, url]) =>
-                adopt
-                  ? {
-                      action: p.action,
-                      urlSha256: urlSha256(url),
-                    }
-                  : null,
-              ),
-            ),
-          )
-          .apply((rows) => rows.filter((r): r is AdoptableWebhook => r !== null)));
+      this.#members = plan.map((p) => ({ p, child: children[p.childName]! }));
 
       const self: RegisteredSet = {
         name,
-        namePrefix,
-        businessId: args.businessId,
+        namePrefix: valid.namePrefix,
+        businessId: valid.businessId,
         webhookIds: () => this.webhookIds,
-        adoptable,
+        adoptable: adoptableOf(plan),
       };
       registry.push(self);
-
-      if (args.exclusive === true) {
-        const keep = args.alsoKeep ?? {};
-        const location = pulumi.output(args.businessId);
-        // Other sets are looked up late: once this set's children are registered (an engine round
-        // trip), every set declared in the same synchronous part of the program is in the registry.
-        const others = pulumi
-          .all(list.length > 0 ? list.map(({ child }) => child.urn) : [this.urn])
-          .apply(async () => {
-            await new Promise((resolve) => setImmediate(resolve));
-            if (keep.otherSets === false) return [] as RegisteredSet[];
-            return registry.filter((s) => s !== self);
-          });
-        // Picks a value of each other set at this location (other locations never make it unknown).
-        // `others` holds the registry entries themselves (apply does not unwrap nested Outputs).
-        const atLocation = <T>(pick: (s: RegisteredSet) => pulumi.Output<T>): pulumi.Output<T[]> =>
-          others.apply((value) => {
-            const sets = value as unknown as RegisteredSet[];
-            return pulumi
-              .all([location, pulumi.all(sets.map((s) => s.businessId))])
-              .apply(
-                ([loc, ids]) =>
-                  pulumi.all(sets.filter((_, i) => ids[i] === loc).map(pick)) as pulumi.Output<T[]>,
-              );
-          });
-        const otherIds = atLocation((s) => s.webhookIds()).apply((lists) => lists.flat());
-        // Standalone WebHooks of this program at this location: kept, like other sets' hooks.
-        const hooksHere = pulumi
-          .all(list.length > 0 ? list.map(({ child }) => child.urn) : [this.urn])
-          .apply(async () => {
-            await new Promise((resolve) => setImmediate(resolve));
-            return standaloneWebHooks();
-          });
-        const standalone = pulumi.all([location, hooksHere]).apply(([loc, hooks]) => {
-          const registered = hooks as unknown as RegisteredWebHook[];
-          return pulumi
-            .all(registered.map((h) => pulumi.output(h.businessId)))
-            .apply((ids) => registered.filter((_, i) => ids[i] === loc));
-        });
-        const standaloneIds = standalone.apply((hooks) =>
-          pulumi.all((hooks as unknown as RegisteredWebHook[]).map((h) => h.webhookId)),
-        );
-        const standaloneAdoptable = standalone.apply((hooks) =>
-          pulumi
-            .all((hooks as unknown as RegisteredWebHook[]).map((h) => h.adoptable()))
-            .apply((rows) => rows.filter((r): r is AdoptableWebhook => r !== null)),
-        );
-        const keepIds = pulumi.all([otherIds, standaloneIds]).apply(([a, b]) => [...a, ...b]);
-        const keepNamePrefixes = atLocation((s) => pulumi.output(s.namePrefix)).apply(
-          (prefixes) => [...prefixes, ...(keep.namePrefixes ?? [])],
-        );
-        const allAdoptable = pulumi
-          .all([adoptable(), atLocation((s) => s.adoptable()), standaloneAdoptable])
-          .apply(([mine, theirs, alone]) => [...mine, ...theirs.flat(), ...alone]);
-        this.exclusion = new WebhookSetExclusion(
-          `${name}-exclusive`,
-          {
-            businessId: args.businessId,
-            memberIds: list.map(({ child }) => child.webhookId),
-            keepIds,
-            // Listed apart, so that they stay known in a preview where other ids are not.
-            alsoKeepIds: keep.ids ?? [],
-            keepNamePrefixes,
-            adoptable: allAdoptable,
-          },
-          { parent: this },
+      if (valid.exclusive) {
+        this.exclusion = declareExclusion(
+          this,
+          self,
+          valid,
+          this.#members.map(({ child }) => child),
         );
       }
 
