@@ -726,7 +726,7 @@ async function aligned(markdown: string): Promise<string> {
   }
 }
 
-/** The scale results as a Markdown table, beside their targets (issue #12). */
+/** The scale results as a Markdown table, beside their targets (docs/performance.md). */
 export function scaleTable(s: ScaleResults): string {
   const u = s.firstUp;
   const rows: [string, string, string, string][] = [
@@ -818,7 +818,7 @@ async function mainScale(opts: Options): Promise<void> {
   );
 }
 
-/** `--scale-only rtt150[:runs]`: the round-trip converge alone, printed (a quick look at #12). */
+/** `--scale-only rtt150[:runs]`: the round-trip converge alone, printed (a quick look). */
 async function mainScaleOnly(opts: Options, only: NonNullable<Options["scaleOnly"]>) {
   const { convergeWithRtt } = require("./scale") as typeof import("./scale");
   const template = await benchTemplate();

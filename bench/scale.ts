@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --scale`: the account of 3,000 webhooks (issue #12), time-scaled. Every run
+ * `npm run bench -- --scale`: the account of 3,000 webhooks, time-scaled. Every run
  * drives the REAL dynamic-provider host over gRPC against the emulator with the documented limits
  * on, each command in its own host process:
  * - `firstUp`: one `up` of N new webhooks at N/10 locations (one user); it crosses the hourly limit

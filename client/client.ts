@@ -16,6 +16,7 @@ import { PasswordGrant, sha256, StaticToken, type TokenSource } from "./auth";
 import { FileCallHistory, historyKey } from "./ratelimit/callHistory";
 import { classify } from "./classify";
 import {
+  errorMessage,
   NexudusApiError,
   NexudusAuthError,
   NexudusNotFoundError,
@@ -44,6 +45,7 @@ import {
   webhookWriteSchema,
   writeEnvelopeSchema,
 } from "./schemas";
+import { MAX_PAGE_SIZE } from "./types";
 import type { SearchPage, SearchQuery, WebhookRecord, WebhookSummary, WebhookWrite } from "./types";
 import { ClientShare } from "./share";
 import { createHttp, send } from "./transport";
@@ -68,7 +70,7 @@ export { type LimiterStats } from "./ratelimit/limiter";
 export type { SearchPage, SearchQuery, WebhookRecord, WebhookSummary, WebhookWrite } from "./types";
 
 /** Default page size of {@link NexudusClient.search} (the API's maximum). */
-export const DEFAULT_SEARCH_PAGE_SIZE = 1000;
+export const DEFAULT_SEARCH_PAGE_SIZE = MAX_PAGE_SIZE;
 /**
  * The most pages one {@link NexudusClient.searchAll} reads before it fails: a guard against a
  * server whose paging never ends (200 pages of 1,000 rows is far beyond any location).
@@ -363,7 +365,7 @@ export class NexudusClient {
         await this.searchPage({ page: 1, size: 1 });
       } catch (probe) {
         if (probe instanceof NexudusAuthError) throw e; // the API answered: the route exists
-        const name = probe instanceof Error ? probe.message : String(probe);
+        const name = errorMessage(probe);
         if (
           probe instanceof NexudusRoutingError ||
           probe instanceof NexudusNotFoundError ||

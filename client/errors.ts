@@ -14,6 +14,7 @@
  * @module
  */
 import { check, errorEnvelopeSchema, fieldErrorSchema } from "./schemas";
+import { limitsText } from "./ratelimit/limits";
 import { redact, redactOptional } from "./redact";
 
 /** One field-level validation error reported by the API. */
@@ -46,6 +47,11 @@ export const KEPT_HEADERS: readonly string[] = [
 
 /** The headers that name the request on the server side, in order of preference. */
 const REQUEST_ID_HEADERS = ["x-request-id", "request-id", "x-correlation-id"];
+
+/** The message of anything thrown: an Error's `message`, else the value as text. */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
 
 /** The request id and kept headers of an answer (lower-case header map), for {@link ApiErrorInit}. */
 export function answerFacts(headers: Record<string, string>): {
@@ -283,8 +289,7 @@ export class NexudusThrottledError extends NexudusApiError {
     super(
       `${init.method} ${init.path} was throttled (409${wait}) and the retries ran out ` +
         `(${attempts} attempt${attempts === 1 ? "" : "s"}, option maxRetries): the API allows per ` +
-        `user 1 request per 100 ms, 120 per minute and 5,000 per hour, and 60 writes ` +
-        `(POST/PUT/DELETE) per minute and 5,000 per day. Wait a minute and try again, run fewer ` +
+        `user ${limitsText()}. Wait a minute and try again, run fewer ` +
         `operations in parallel, and keep the client-side limiter on (option rateLimit).`,
       init,
     );

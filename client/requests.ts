@@ -6,7 +6,7 @@
  * @module
  */
 import { z } from "zod";
-import { NexudusValidationError, type FieldError } from "./errors";
+import { errorMessage, NexudusValidationError, type FieldError } from "./errors";
 import { encodePath, SEARCH_PARAMS, WEBHOOKS, type Read } from "./routes";
 import {
   check,
@@ -81,7 +81,7 @@ export function checkBody<T>(
       JSON.stringify(r.data);
       return r.data;
     } catch (e) {
-      const why = e instanceof Error ? e.message : String(e);
+      const why = errorMessage(e);
       throw new NexudusValidationError({
         method,
         path,

@@ -12,6 +12,7 @@
  */
 import { z } from "zod";
 import { WebhookAction } from "./actions";
+import { MAX_PAGE_SIZE } from "./types";
 
 /** Memoises a schema factory: the schema is built on first use. */
 function memo<T>(build: () => T): () => T {
@@ -228,7 +229,7 @@ export const searchQuerySchema = memo(() => {
       .number()
       .int("must be an integer")
       .positive("must be >= 1")
-      .max(1000, "must be <= 1000 (the API's maximum page size)")
+      .max(MAX_PAGE_SIZE, `must be <= ${MAX_PAGE_SIZE} (the API's maximum page size)`)
       .optional(),
     orderBy: text().optional(),
     dir: z

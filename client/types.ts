@@ -89,6 +89,9 @@ export interface WebhookWrite {
   [key: string]: unknown;
 }
 
+/** The largest page a search may ask for (`size`): the API's maximum, and what the client asks. */
+export const MAX_PAGE_SIZE = 1000;
+
 /**
  * A search query, in the client's field names (mapped to the API's `WebHook_*` filters by the
  * client). Dates are `YYYY-MM-DDTHH:mm`. Whether string filters match exactly or by "contains" is

@@ -21,7 +21,7 @@
  * @module
  */
 import type { NexudusClient } from "../client/client";
-import { NexudusResponseError, NexudusRoutingError } from "../client/errors";
+import { errorMessage, NexudusResponseError, NexudusRoutingError } from "../client/errors";
 import { sameName, sameUrl, type WebhookInputs } from "./inputs";
 import { WEBHOOKS } from "../client/routes";
 
@@ -102,10 +102,6 @@ export class CreateGuard {
   }
 }
 
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 /** The snapshot a create starting now may rely on (shared with the creates starting with it). */
 export function snapshotBeforeCreate(
   guard: CreateGuard,
@@ -135,7 +131,11 @@ export function snapshotBeforeCreate(
       }),
       (e): CreateSnapshot => {
         const why = notTheApi(e);
-        return { ok: false, error: message(e), ...(why !== undefined ? { notTheApi: why } : {}) };
+        return {
+          ok: false,
+          error: errorMessage(e),
+          ...(why !== undefined ? { notTheApi: why } : {}),
+        };
       },
     )
     .finally(() => {
@@ -187,7 +187,7 @@ export async function findOwnCreate(
     try {
       rows = await client.searchAll({ businessId: inputs.businessId, action: inputs.action });
     } catch (e) {
-      lastError = message(e);
+      lastError = errorMessage(e);
       continue;
     }
     const candidates = rows.filter(

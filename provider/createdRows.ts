@@ -16,13 +16,10 @@
  * @module
  */
 import type { NexudusClient } from "../client/client";
-import type { WebhookRecord, WebhookSummary } from "../client/types";
+import { MAX_PAGE_SIZE, type WebhookRecord, type WebhookSummary } from "../client/types";
 
 /** The longest a create waits for its location's page, in ms before the time factor. */
 export const MAX_BATCH_WAIT_MS = 10_000;
-
-/** The size of the page (the API's maximum). */
-const PAGE_SIZE = 1000;
 
 type RowsClient = Pick<NexudusClient, "searchPage" | "get" | "timeFactor">;
 
@@ -85,7 +82,7 @@ function newBatch(state: CreatedRows, businessId: number, loc: Location): Batch 
     loc.timer = undefined;
     state.stats.searches++;
     try {
-      const page = await client.searchPage({ businessId, page: 1, size: PAGE_SIZE });
+      const page = await client.searchPage({ businessId, page: 1, size: MAX_PAGE_SIZE });
       return new Map(page.Records.map((r) => [r.Id, r]));
     } catch {
       return undefined;

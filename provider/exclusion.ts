@@ -31,7 +31,7 @@
  *
  * @module
  */
-import { NexudusError } from "../client/errors";
+import { errorMessage, NexudusError } from "../client/errors";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { actionName } from "../client/actions";
 import { NexudusNotFoundError } from "../client/errors";
@@ -304,10 +304,6 @@ export function unmanagedRecords(
   return out.sort((a, b) => a.id - b.id);
 }
 
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 /** Lists the location through the API and applies the rule. */
 async function listUnmanaged(rule: KeepRule): Promise<UnmanagedWebhook[]> {
   let rows: WebhookSummary[];
@@ -319,7 +315,7 @@ async function listUnmanaged(rule: KeepRule): Promise<UnmanagedWebhook[]> {
   } catch (e) {
     throw new WebhookSetExclusionError(
       `WebhookSetExclusion: could not list the webhooks at location ${rule.businessId} to find ` +
-        `those outside the set: ${message(e)}`,
+        `those outside the set: ${errorMessage(e)}`,
     );
   }
   return unmanagedRecords(rows, rule);
@@ -360,7 +356,7 @@ async function deleteListed(
       deleted.push(w);
     } catch (e) {
       if (e instanceof NexudusNotFoundError) deleted.push(w);
-      else failed.push(`${w.id} (${JSON.stringify(w.name)}): ${message(e)}`);
+      else failed.push(`${w.id} (${JSON.stringify(w.name)}): ${errorMessage(e)}`);
     }
   }
   if (failed.length > 0) {

@@ -18,7 +18,11 @@ import {
 import type { WebhookRecord } from "../client/types";
 import { isLoopbackHost } from "../client/options";
 
-/** The value the engine sends, whatever the type, for an input not known yet during preview. */
+/**
+ * The value the engine sends, whatever the type, for an input not known yet during preview: the
+ * SDK's `pulumi.runtime.unknownValue` (a unit test holds them equal), written out so that the
+ * provider loads without the SDK's runtime. Everything else here and in the tests imports it.
+ */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** The key under which Pulumi stores the serialized provider in inputs and outputs. */

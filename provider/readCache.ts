@@ -35,7 +35,7 @@
  * @module
  */
 import type { NexudusClient } from "../client/client";
-import type { WebhookSummary } from "../client/types";
+import { MAX_PAGE_SIZE, type WebhookSummary } from "../client/types";
 
 import { DEFAULT_REFRESH_MODE, REFRESH_MODES, type RefreshMode } from "../config/settings";
 
@@ -48,7 +48,7 @@ export { DEFAULT_REFRESH_MODE, REFRESH_MODES, type RefreshMode };
 export const MAX_ACCOUNT_PAGES = 20;
 
 /** The size of the one page fetched per location (the API's maximum). */
-export const PAGE_SIZE = 1000;
+export const PAGE_SIZE = MAX_PAGE_SIZE;
 
 /**
  * How long a fetched page serves reads, in ms before the time factor: the GETs a refresh still

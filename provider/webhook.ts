@@ -4,7 +4,12 @@
  * code, the client and its credentials never travel in state.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { NexudusApiError, NexudusError, NexudusNotFoundError } from "../client/errors";
+import {
+  errorMessage,
+  NexudusApiError,
+  NexudusError,
+  NexudusNotFoundError,
+} from "../client/errors";
 import {
   applyInputs,
   createBody,
@@ -104,10 +109,6 @@ type WebhookContract = dynamic.ResourceProvider<
 type WebhookReadResult = Omit<dynamic.ReadResult<WebhookOutputs>, "inputs"> & {
   readonly inputs?: WebhookInputs;
 };
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 /** Every record of a location with an action, filtered again on our side (filters may "contain"). */
 async function recordsAt(
@@ -227,7 +228,7 @@ async function adoptExisting(
   } catch (e) {
     // The record is ours now either way: record it so that the next `up` retries the update.
     throw new WebhookPartialError(
-      `adopted webhook ${id} but could not apply the declared values: ${message(e)}`,
+      `adopted webhook ${id} but could not apply the declared values: ${errorMessage(e)}`,
       String(id),
       outputsFromRecord(record, inputs.adopt),
       provider,
@@ -297,7 +298,7 @@ export const webhookProvider = {
       if (!own.found) {
         throw new WebhookOperationError(
           `creating webhook ${JSON.stringify(inputs.name)} at location ${inputs.businessId} failed without a ` +
-            `definite answer (${message(e)}), and ${own.why}; nothing was recorded. ` +
+            `definite answer (${errorMessage(e)}), and ${own.why}; nothing was recorded. ` +
             `Run the update again; if a duplicate shows up in Nexudus later, declare the webhook with adopt: true.`,
         );
       }
@@ -321,7 +322,7 @@ export const webhookProvider = {
       // The webhook exists: hand the engine its id so it is recorded, not leaked.
       const partial: WebhookOutputs = { ...inputs, ...computedOutputs({ Id: id }) };
       throw new WebhookPartialError(
-        `created webhook ${id} but could not read it back: ${message(e)}; it is recorded in state, ` +
+        `created webhook ${id} but could not read it back: ${errorMessage(e)}; it is recorded in state, ` +
           `and \`pulumi refresh\` or the next \`pulumi up\` completes it`,
         String(id),
         partial,

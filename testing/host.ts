@@ -28,8 +28,8 @@ import type * as structTypes from "google-protobuf/google/protobuf/struct_pb";
 import type * as provTypes from "@pulumi/pulumi/proto/provider_pb";
 import type * as provGrpcTypes from "@pulumi/pulumi/proto/provider_grpc_pb";
 
-/** The sentinel for a value not known yet (preview), whatever the property's type (#6310). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+/** The sentinel for a value not known yet (preview), whatever the property's type. */
+export { UNKNOWN } from "../provider/inputs";
 /** Key marking a special value (secret, asset, ...) on the wire. */
 export const SIG_KEY = "4dabf18193072939515e22adb298388d";
 /** Value of {@link SIG_KEY} that marks a secret: `{[SIG_KEY]: SECRET_SIG, value}`. */

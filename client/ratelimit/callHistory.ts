@@ -12,7 +12,7 @@
  * limiter (client/ratelimit/limiter.ts) counts the others' calls as its own, so it waits instead of
  * drawing throttled answers.
  *
- * Safety in a shared temp folder (issue #18): the default folder is per user
+ * Safety in a shared temp folder (docs/reliability.md): the default folder is per user
  * (`pulumi-nexudus-calls-<uid>`), made with mode 0700; the base folder and the key folder are
  * refused (a {@link NexudusConfigError} naming the folder and the rule) when either is a symlink,
  * not a folder, not owned by this user, or writable by group or others. Files are opened without

@@ -2,10 +2,8 @@
  * A client-side rate limiter that keeps a process below the Nexudus API's documented per-user
  * limits, so that a burst runs without a single throttle (409).
  *
- * Limits (each interval and window multiplied by the time factor): at most 1 request per 100 ms,
- * 120 per minute and 5,000 per hour (all methods); 60 per minute and 5,000 per day for writes
- * (POST/PUT/DELETE). Windows slide; a request takes a slot when it is sent, a retry takes a new
- * slot.
+ * Limits: `DOCUMENTED_LIMITS` (`./limits.ts`), each interval and window multiplied by the time
+ * factor. Windows slide; a request takes a slot when it is sent, a retry takes a new slot.
  *
  * The server counts a request when it *arrives* (or somewhere else between our send and its
  * answer), which we cannot observe. A request may go when, for every rule "at most L in W", the
@@ -61,7 +59,7 @@
  *   jitter, and resets after an answer that was not throttled. Requests already in flight when
  *   the hold began belong to the same episode (they do not double it again).
  *
- * Every wait is bounded and said (issue #18): a request whose window wait (a spent hourly or
+ * Every wait is bounded and said (docs/reliability.md): a request whose window wait (a spent hourly or
  * daily budget, say the day's 5,000 writes) is longer than the caller's `maxWaitMs` is not
  * queued for hours but rejected at once with a {@link RateBudgetSpent} naming the limit, the count
  * seen and when it frees; a hold longer than {@link NOTICE_AFTER_MS} (× time factor) is said once

@@ -30,6 +30,19 @@ export const DOCUMENTED_LIMITS: RateLimits = Object.freeze({
   writesPerDay: 5000,
 });
 
+/**
+ * The limits as a sentence says them: `1 request per 100 ms, 120 per minute and 5,000 per hour,
+ * and 60 writes (POST/PUT/DELETE) per minute and 5,000 per day`.
+ */
+export function limitsText(limits: RateLimits = DOCUMENTED_LIMITS): string {
+  const n = (v: number) => v.toLocaleString("en-US");
+  return (
+    `1 request per ${n(limits.minIntervalMs)} ms, ${n(limits.perMinute)} per minute and ` +
+    `${n(limits.perHour)} per hour, and ${n(limits.writesPerMinute)} writes (POST/PUT/DELETE) ` +
+    `per minute and ${n(limits.writesPerDay)} per day`
+  );
+}
+
 /** Margin added to every computed wait (ms, not scaled), for clock rounding on either side. */
 export const DEFAULT_SLACK_MS = 1;
 

@@ -19,7 +19,7 @@ import type * as provTypes from "@pulumi/pulumi/proto/provider_pb";
 import type * as provGrpcTypes from "@pulumi/pulumi/proto/provider_grpc_pb";
 import { webhookProvider } from "../webhook";
 import { readSettings } from "../../config/settings";
-import { NexudusConfigError } from "../../client/errors";
+import { errorMessage, NexudusConfigError } from "../../client/errors";
 import {
   configGetter,
   detailedDiff,
@@ -92,12 +92,6 @@ function configKeys(args: PropertyMap, variables: ReadonlyMap<string, string>): 
   return [...keys];
 }
 
-/** The message of an error, config errors worded for a stack (`nexudus:token`). */
-function errorText(e: unknown): string {
-  if (e instanceof NexudusConfigError) return e.message;
-  return e instanceof Error ? e.message : String(e);
-}
-
 /** Starts the server on a loopback port; resolves with the port (printed by `main`). */
 export async function serve(): Promise<{ port: number; stop(): Promise<void> }> {
   const m = modules();
@@ -108,7 +102,7 @@ export async function serve(): Promise<{ port: number; stop(): Promise<void> }> 
 
   /** The gRPC error of a failed step; a partial create carries the record (ErrorResourceInitFailed). */
   const grpcError = (e: unknown): Partial<grpcTypes.StatusObject> => {
-    const message = errorText(e);
+    const message = errorMessage(e);
     const partial = e as { id?: unknown; properties?: unknown; reasons?: unknown };
     const metadata = new m.grpc.Metadata();
     if (typeof partial.id === "string" && partial.id !== "") {
@@ -160,7 +154,7 @@ export async function serve(): Promise<{ port: number; stop(): Promise<void> }> 
       // No property: the engine would print the property's value beside the failure ("property
       // token value {...} has a problem"), in clear for a token, a password or a base URL with a
       // password given without --secret. The reason names the key (nexudus:token) instead.
-      failures.push({ property: "", reason: errorText(e) });
+      failures.push({ property: "", reason: errorMessage(e) });
     }
     const res = new m.prov.CheckResponse();
     // Credentials stay secret in the provider's state even when the program gave them in clear.

@@ -1,5 +1,5 @@
 /**
- * The CLI reads as the provider reads and prints no secret of the state (#18 items 3 and 4):
+ * The CLI reads as the provider reads and prints no secret of the state:
  * - every command reads the search to the end with the provider's paging rule: a server that
  *   caps pages at 100 while its totals count with the asked 1,000 gives all 151 rows, and a
  *   server whose rows do not add up to `TotalItems` fails the command (never a partial list and

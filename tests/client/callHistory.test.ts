@@ -1,5 +1,5 @@
 /**
- * The call history shared by the processes of one runner (provider/callHistory.ts): real files in
+ * The call history shared by the processes of one runner (client/ratelimit/callHistory.ts): real files in
  * a temporary folder, read by a second history as another process would, and two limiters that
  * share one budget through it.
  */

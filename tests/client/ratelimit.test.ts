@@ -1,7 +1,7 @@
 /**
  * The client-side limiter against the emulator's documented rate limits (time factor 0.02 on
  * both sides, so a minute lasts 1.2 s): bursts run with every call answered and at most the
- * tolerated 409 (support/throttle.ts); without the limiter the same burst is throttled.
+ * tolerated 409 (testing/throttle.ts); without the limiter the same burst is throttled.
  */
 import type { EmulatorHandle } from "../../emulator";
 import type { NexudusClient } from "../../client/client";
@@ -59,7 +59,7 @@ describe("client-side rate limiting", () => {
     const started = performance.now();
     await Promise.all(Array.from({ length: 130 }, () => client.get(id)));
     const elapsed = performance.now() - started;
-    // Every read answered; why a 409 is tolerated: support/throttle.ts.
+    // Every read answered; why a 409 is tolerated: testing/throttle.ts.
     const { 200: ok, 409: throttled = 0, ...other } = statuses();
     expect({ ok, other }).toEqual({ ok: 130, other: {} });
     expect(throttled).toBeLessThanOrEqual(TOLERATED_409S);
@@ -72,7 +72,7 @@ describe("client-side rate limiting", () => {
 
   it("jittered round trips (20 to 30 ms, counted after the delay): 70 parallel creates, at most the tolerated 409", async () => {
     // Every request waits 20 ms plus up to 10 ms more before the emulator counts and answers it:
-    // the limiter spaces the burst from the sends plus the jitter margin (provider/limiter.ts),
+    // the limiter spaces the burst from the sends plus the jitter margin (client/ratelimit/limiter.ts),
     // across the 60-writes minute. tests/perf/limiter.jitter.test.ts checks the same rule in
     // virtual time, without the loopback's own jitter.
     emu.injectFault({ route: "*", kind: "delay", delayMs: 20, jitterMs: 10, times: Infinity });

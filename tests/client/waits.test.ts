@@ -1,5 +1,5 @@
 /**
- * Every wait bounded and said (issue #18 item 2), through real HTTP against the emulator: a
+ * Every wait bounded and said, through real HTTP against the emulator: a
  * `Retry-After` of a day or an HTTP date an hour ahead holds a minute at most (× time factor); a
  * rate budget spent for longer than `maxWaitMs` (the day's writes, the hour's calls, counted from
  * another process's call history) fails the call at once, before anything is sent, naming the

@@ -1,5 +1,5 @@
 /**
- * The limiter's send spacing against jittered round trips (provider/limiter.ts): in virtual time,
+ * The limiter's send spacing against jittered round trips (client/ratelimit/limiter.ts): in virtual time,
  * a burst of creates (a POST, then a GET once it is answered) goes through the client's limiter to
  * a server that counts each request with the emulator's own sliding windows (emulator/limits.ts,
  * an independent implementation of the documented limits) at a point between its send and its

@@ -3,7 +3,7 @@
  * writes, and answer latencies (some never answered), no window ever holds more requests than its
  * limit, and every request is granted, first come first served within its kind.
  *
- * "In a window" uses the limiter's model of when the server counts a request (provider/limiter.ts):
+ * "In a window" uses the limiter's model of when the server counts a request (client/ratelimit/limiter.ts):
  * somewhere between its send and its reference time, the answer or `sentAt + maxInFlightMs`,
  * whichever is first. A grant is within the limits when, for each rule "at most L in W", fewer
  * than L earlier requests of the kind the rule counts have a reference time plus W later than the

@@ -1,7 +1,7 @@
 /**
  * At the limit without being throttled: converging, refreshing and destroying 100 webhooks through
  * one host against the emulator with the documented limits on (time-scaled) draws no more than the
- * tolerated 409 (support/throttle.ts), answers every call and surfaces no error. Behaviour only: how close to the limits this runs is `npm run bench`'s job.
+ * tolerated 409 (testing/throttle.ts), answers every call and surfaces no error. Behaviour only: how close to the limits this runs is `npm run bench`'s job.
  */
 import type { EmulatorHandle } from "../../emulator";
 import type { CapturedResource } from "../../testing/capture";

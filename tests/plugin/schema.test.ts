@@ -68,7 +68,7 @@ describe("the schema's definitions come from the TypeScript package's", () => {
     );
   });
 
-  it("the config keys are the provider's stack config keys (provider/config.ts)", () => {
+  it("the config keys are the provider's stack config keys (config/settings.ts)", () => {
     const keys = Object.keys(schema.config.variables).map((k) => `nexudus:${k}`);
     expect(keys.sort()).toEqual([...KNOWN_CONFIG_KEYS].sort());
     expect(Object.keys(schema.provider.inputProperties!).sort()).toEqual(

@@ -1,5 +1,5 @@
 /**
- * The call history in a shared temp folder (issue #18 item 1, provider/callHistory.ts): what
+ * The call history in a shared temp folder (client/ratelimit/callHistory.ts): what
  * another local user, a stepped clock or a broken file can put there must never delete our files,
  * hold our calls, hang a create or blow up memory. Real files and FIFOs in a temporary folder;
  * the last cases go through the real dynamic-provider host with the history enabled.

@@ -2,7 +2,7 @@
  * Throttling at scale: 60 webhooks created in parallel through one REAL dynamic-provider host,
  * with the emulator enforcing the API's documented limits (1 request per 100 ms, 120 per minute,
  * 60 writes per minute...), time-scaled by 0.02 on both sides so that a minute lasts 1.2 s. Every
- * create must succeed, the emulator may answer at most the tolerated 409s (support/throttle.ts),
+ * create must succeed, the emulator may answer at most the tolerated 409s (testing/throttle.ts),
  * and none may surface as an error; then the 60 are destroyed in parallel under the same limits.
  */
 import type { CapturedResource } from "../../testing/capture";

@@ -1,5 +1,5 @@
 /**
- * Bounded waits through the REAL dynamic-provider host (issue #18 item 2): with the day's 5,000
+ * Bounded waits through the REAL dynamic-provider host: with the day's 5,000
  * writes already spent by another process of this user (its calls in the shared call history),
  * `pulumi up` of one webhook fails at once, with no POST, naming the limit, the count and when it
  * frees, instead of waiting about a day in silence.

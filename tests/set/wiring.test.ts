@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { urlSha256 } from "../../provider/exclusion";
+import { UNKNOWN } from "../../provider/inputs";
 import { planWebhookSet, urlNameHash } from "../../sdk/plan";
 import {
   WebhookSet,
@@ -569,10 +570,7 @@ describe("exclusive", () => {
     const inputs = plain(captured.byName("hq-exclusive").inputs);
     expect(inputs.businessId).toBe(1234);
     expect(inputs.keepNamePrefixes).toEqual(["team"]);
-    expect(inputs.memberIds).toEqual([
-      "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
-      "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
-    ]);
-    expect(inputs.keepIds).toBe("04da6b54-80e4-46f7-96ec-b56ff0331ba9");
+    expect(inputs.memberIds).toEqual([UNKNOWN, UNKNOWN]);
+    expect(inputs.keepIds).toBe(UNKNOWN);
   });
 });

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import {
   applyInputs,
   checkWebhookInputs,
@@ -23,6 +24,10 @@ const valid = {
 function failuresOf(news: Record<string, unknown>) {
   return checkWebhookInputs(news).failures;
 }
+
+test("the preview's unknown marker is the SDK's own", () => {
+  expect(UNKNOWN).toBe(pulumi.runtime.unknownValue);
+});
 
 describe("WebhookAction", () => {
   it("holds all 90 actions with the enum's own spellings", () => {

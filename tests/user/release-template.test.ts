@@ -1,5 +1,5 @@
 /**
- * The user's path without the npm registry (#21 items 1-2), through the real `pulumi` CLI:
+ * The user's path without the npm registry, through the real `pulumi` CLI:
  * `npm run release` (scripts/release.js) writes the release folder, `pulumi new` starts a project
  * from templates/nexudus-typescript, the package is installed from the release tarball, and
  * `pulumi up` creates the template's WebhookSet against the emulator.
