@@ -317,11 +317,12 @@ function tsc(project: string, tsconfig: string): Promise<{ code: number; output:
 
 let work: string;
 let project: string;
+let tarball: string;
 /** One row a setting, printed at the end of `npm test`. */
 const figures: FigureRow[] = [];
 
 beforeAll(async () => {
-  const tarball = packTarball();
+  tarball = packTarball();
   work = fs.mkdtempSync(path.join(os.tmpdir(), "nexudus-types-"));
   project = path.join(work, "user");
   fs.mkdirSync(project);
@@ -367,6 +368,8 @@ beforeAll(async () => {
 afterAll(() => {
   if (figures.length > 0) recordFigures("TypeScript settings: the packed package's types", figures);
   if (work) fs.rmSync(work, { recursive: true, force: true });
+  // packTarball's folder holds this file's tarball only.
+  if (tarball) fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
 });
 
 test("the user's program imports every entry of the exports map", () => {
