@@ -4,7 +4,7 @@
  */
 import { levenshtein } from "./levenshtein";
 
-export const WebhookAction = {
+const webhookActions = {
   None: 1,
   CoworkerUpdate: 2,
   CoworkerCreate: 3,
@@ -97,8 +97,22 @@ export const WebhookAction = {
   CoworkerPaymentMethodUpdate: 90,
 } as const;
 
-/** A Nexudus webhook action name, e.g. `"BookingCreate"`. */
-export type WebhookActionName = keyof typeof WebhookAction;
+/**
+ * The type of {@link WebhookAction}: an interface, so that a misspelt member
+ * (`WebhookAction.BokingCreate`) is reported against this name, not a dump of 90 members.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- an interface is what names the type in compiler messages
+export interface WebhookActionEnum extends Readonly<typeof webhookActions> {}
+
+/** The `eWebhookAction` enum: each action name with its number (`WebhookAction.BookingCreate` is 6). */
+export const WebhookAction: WebhookActionEnum = webhookActions;
+
+/**
+ * A Nexudus webhook action name, e.g. `"BookingCreate"`. (The `& string` changes nothing, every
+ * key is a string: it makes the compiler keep this name in messages, so a misspelt action is
+ * reported as not assignable to `number | WebhookActionName`, not to the union of 90 names.)
+ */
+export type WebhookActionName = keyof typeof WebhookAction & string;
 /** A Nexudus webhook action number, 1..90. */
 export type WebhookActionNumber = (typeof WebhookAction)[WebhookActionName];
 
