@@ -25,6 +25,7 @@ export * as native from "./native";
 export {
   WebhookAction,
   type WebhookActionName,
+  type WebhookActionEnum,
   type WebhookActionNumber,
   actionName,
   actionNumber,
