@@ -9,9 +9,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { urlSha256 } from "../provider/inputs";
 import { WebhookSetExclusion, type AdoptableWebhook } from "./exclusion";
-import type { PlannedWebhook } from "./plan";
+import type { PlannedWebhook } from "../provider/setPlan";
 import { programList, standaloneWebHooks, type RegisteredWebHook } from "./registry";
-import type { ValidWebhookSetArgs } from "./setArgs";
+import type { ValidWebhookSetArgs } from "../provider/setArgs";
 import type { WebHook } from "./webhook";
 
 /** A set as recorded in the per-program registry (for exclusive sets at the same location). */

@@ -13,8 +13,8 @@ import type { WebhookSetExclusion } from "./exclusion";
 import { WebHook, WEBHOOK_TYPE } from "./webhook";
 import { quietPromiseStacks, restoreAfterThrow } from "./promiseStacks";
 import { markSetMember } from "./registry";
-import { planValidSet, type PlannedWebhook } from "./plan";
-import { parseWebhookSetArgs, WebhookSetArgsError, type WebhookSetArgs } from "./setArgs";
+import { planValidSet, type PlannedWebhook } from "../provider/setPlan";
+import { parseWebhookSetArgs, WebhookSetArgsError, type WebhookSetArgs } from "../provider/setArgs";
 import {
   adoptableOf,
   declareExclusion,
@@ -30,7 +30,7 @@ export {
   type WebhookSetHook,
   type WebhookSetHookArgs,
   type WebhookSetKeep,
-} from "./setArgs";
+} from "../provider/setArgs";
 
 /** One entry of {@link WebhookSet.webhooks}. */
 export interface WebhookSetMember {

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { EmulatorHandle } from "../../emulator";
 import { actionNumber } from "../../client/actions";
-import { urlNameHash } from "../../sdk/plan";
+import { urlNameHash } from "../../provider/setPlan";
 import {
   useE2e,
   makeProgram,

@@ -6,8 +6,8 @@
  */
 import fc from "fast-check";
 import { actionNumber, type WebhookActionName } from "../../client/actions";
-import { planWebhookSet, type PlannedWebhook } from "../../sdk/plan";
-import type { WebhookSetHook } from "../../sdk/setArgs";
+import { planWebhookSet, type PlannedWebhook } from "../../provider/setPlan";
+import type { WebhookSetHook } from "../../provider/setArgs";
 
 /** Runs per property: enough to meet repeated actions, keys and heirs, quick (a plan is µs). */
 const NUM_RUNS = 300;

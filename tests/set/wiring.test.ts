@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { urlSha256 } from "../../provider/exclusion";
 import { UNKNOWN } from "../../provider/inputs";
-import { planWebhookSet, urlNameHash } from "../../sdk/plan";
+import { planWebhookSet, urlNameHash } from "../../provider/setPlan";
 import {
   WebhookSet,
   WebhookSetArgsError,

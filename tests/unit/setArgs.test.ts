@@ -4,14 +4,15 @@
  * valid form handed to a planner that is a pure function of it (sdk/plan.ts planValidSet).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { planValidSet } from "../../sdk/plan";
+import { UNKNOWN } from "../../provider/inputs";
+import { planValidSet } from "../../provider/setPlan";
 import {
   formatPath,
   parseWebhookSetArgs,
   WebhookSetArgsError,
   type ValidWebhookSetArgs,
   type WebhookSetArgs,
-} from "../../sdk/setArgs";
+} from "../../provider/setArgs";
 
 const URL = "https://hooks.example.com/nexudus";
 
@@ -81,7 +82,17 @@ describe("every problem names its path", () => {
     [
       "alsoKeep.otherSets is plain",
       { hooks: ["BookingCreate"], alsoKeep: { otherSets: pulumi.output(false) } },
-      "alsoKeep.otherSets must be a plain boolean (it decides which webhooks are kept); got an object",
+      "alsoKeep.otherSets must be a plain boolean, not an Output: it decides which webhooks are kept",
+    ],
+    [
+      "a key given as the engine's unknown marker (a component's input in a preview)",
+      { hooks: [{ action: "BookingCreate", key: UNKNOWN }] },
+      "hooks[0].key must be a plain string, not an Output: the hook's resource name is derived from it",
+    ],
+    [
+      "a namePrefix not known yet",
+      { hooks: ["BookingCreate"], namePrefix: pulumi.output("ops") },
+      "namePrefix must be a plain string, not an Output: it is part of every hook's Name",
     ],
     [
       "the set's default active",

@@ -6,7 +6,7 @@ import { RunError } from "@pulumi/pulumi/errors";
 import { NexudusError } from "../../client/errors";
 import { shownAsMessage } from "../../client/shownAsMessage";
 import { plainHttpWarning } from "../../provider/inputs";
-import { WebhookSetArgsError } from "../../sdk/setArgs";
+import { WebhookSetArgsError } from "../../provider/setArgs";
 
 describe("plainHttpWarning", () => {
   test.each([

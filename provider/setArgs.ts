@@ -13,7 +13,7 @@
  *
  * @module
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { actionName, type WebhookActionName } from "../client/actions";
 import { NexudusError } from "../client/errors";
@@ -24,9 +24,10 @@ import {
   describeValue as describe,
   nameProblem,
   parseAction,
+  UNKNOWN,
   urlProblem,
-} from "../provider/inputs";
-import { hookNames } from "./naming";
+} from "./inputs";
+import { hookNames } from "./setNaming";
 
 /**
  * One hook of a {@link WebhookSet} in long form. Every field but `action` and `key` accepts a
@@ -198,12 +199,26 @@ export const HOOK_KEYS = [
 const KEEP_KEYS = ["ids", "namePrefixes", "otherSets"] as const;
 const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/;
 
-/** A value that is not known when the program runs (an Output or a promise). */
+/**
+ * A value that is not known when the program runs: an Output or a promise (a TypeScript
+ * program), or the engine's unknown marker (a multi-language component's inputs in a preview).
+ * An Output is told by the mark `pulumi.Output.isInstance` reads, so that this module loads
+ * without the SDK's runtime (the plugin ships without it).
+ */
 export function isEventual(v: unknown): boolean {
+  if (v === UNKNOWN) return true;
+  if (typeof v !== "object" || v === null) return false;
   return (
-    pulumi.Output.isInstance(v) ||
-    (typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then === "function")
+    (v as { __pulumiOutput?: unknown }).__pulumiOutput === true ||
+    typeof (v as { then?: unknown }).then === "function"
   );
+}
+
+/** `<path> must be a plain <what>, not an Output: <why>` for a value that must be known. */
+function plainOnly(value: unknown, ctx: Ctx, what: string, why: string): boolean {
+  if (!isEventual(value)) return true;
+  add(ctx, `${HERE} must be a plain ${what}, not an Output: ${why}`);
+  return false;
 }
 
 /**
@@ -264,6 +279,7 @@ function plainBoolean(why: string) {
   return z
     .custom<boolean>(() => true)
     .superRefine((value, ctx) => {
+      if (!plainOnly(value, ctx, "boolean", why)) return;
       if (typeof value !== "boolean") {
         add(ctx, `${HERE} must be a plain boolean (${why}); got ${describe(value)}`);
       }
@@ -342,6 +358,8 @@ function buildSchemas() {
       key: z
         .custom<string>(() => true)
         .superRefine((value, ctx) => {
+          if (!plainOnly(value, ctx, "string", "the hook's resource name is derived from it"))
+            return;
           if (typeof value !== "string" || !KEY_PATTERN.test(value)) {
             add(
               ctx,
@@ -390,6 +408,7 @@ function buildSchemas() {
           z
             .custom<string>(() => true)
             .superRefine((v, ctx) => {
+              if (!plainOnly(v, ctx, "string", "it decides which webhooks are kept")) return;
               const p = nameProblem(v, HERE);
               if (p) add(ctx, p);
             }),
@@ -427,6 +446,7 @@ function buildSchemas() {
       namePrefix: z
         .custom<string>(() => true)
         .superRefine((value, ctx) => {
+          if (!plainOnly(value, ctx, "string", "it is part of every hook's Name")) return;
           const p = nameProblem(value, HERE);
           if (p) add(ctx, p);
           else if (value !== (value as string).trim()) {

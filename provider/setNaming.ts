@@ -6,7 +6,7 @@
  * @module
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { urlSha256 } from "../provider/inputs";
+import { urlSha256 } from "./inputs";
 
 /** What names depend on: a set's default url and its hooks' actions, urls and keys. */
 export interface NamedHooks {

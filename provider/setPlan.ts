@@ -1,18 +1,30 @@
 /**
  * How a {@link WebhookSetArgs | WebhookSet's arguments} become child `WebHook`s, decided without
  * declaring anything: {@link planWebhookSet} validates the arguments (`setArgs.ts`) and plans the
- * valid form ({@link planValidSet}, a pure function). Kept apart from the component
- * (`webhookSet.ts`) so that both can be tested as functions, with tables and properties.
+ * valid form ({@link planValidSet}, a pure function). Kept apart from the components that
+ * declare the children (`sdk/webhookSet.ts`, and the plugin's multi-language `WebhookSet`), so
+ * that both share it and it can be tested as a function, with tables and properties. Loads
+ * without the SDK's runtime.
  *
  * @module
  */
 import type { WebhookActionName } from "../client/actions";
-import { hookNames } from "./naming";
+import { hookNames } from "./setNaming";
 import { parseWebhookSetArgs, type ValidWebhookSetArgs, type WebhookSetArgs } from "./setArgs";
-import type { WebHookArgs } from "./webhook";
 import type * as pulumi from "@pulumi/pulumi";
 
-export { urlNameHash } from "./naming";
+export { urlNameHash } from "./setNaming";
+
+/** A child WebHook's arguments, as the TypeScript `WebHookArgs` and the plugin's WebHook take them. */
+export interface PlannedWebHookArgs {
+  businessId: pulumi.Input<number>;
+  name: pulumi.Input<string>;
+  action: WebhookActionName;
+  url: pulumi.Input<string>;
+  description?: pulumi.Input<string>;
+  active: pulumi.Input<boolean>;
+  adopt: pulumi.Input<boolean>;
+}
 
 /** What the planner decided for one hook: the child `WebHook` to declare. */
 export interface PlannedWebhook {
@@ -28,12 +40,8 @@ export interface PlannedWebhook {
   actionName: WebhookActionName;
   /** The key that names the hook apart from other hooks of its action, if any. */
   discriminator?: string;
-  /** The child's arguments, defaults applied. */
-  args: WebHookArgs & {
-    name: pulumi.Input<string>;
-    active: pulumi.Input<boolean>;
-    adopt: pulumi.Input<boolean>;
-  };
+  /** The child's arguments (a WebHook's), defaults applied. */
+  args: PlannedWebHookArgs;
 }
 
 /**
