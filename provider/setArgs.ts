@@ -196,7 +196,7 @@ export const HOOK_KEYS = [
   "adopt",
   "key",
 ] as const;
-const KEEP_KEYS = ["ids", "namePrefixes", "otherSets"] as const;
+export const KEEP_KEYS = ["ids", "namePrefixes", "otherSets"] as const;
 const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/;
 
 /**

@@ -138,7 +138,8 @@ function absent(v: unknown): boolean {
 }
 
 /**
- * The detailed diff of a WebHook, built from the dynamic provider's own `diff` only: its answer
+ * The detailed diff of a resource (a WebHook unless other input `keys` are given), built from the
+ * dynamic provider's own `diff` only: its answer
  * for the whole change (changes, replaces), and, for each input, its answer for the old state
  * with that one input set to the new value (the dynamic diff compares the inputs one by one, so
  * this names exactly the fields it counts as changed, server forms and unknowns included).
@@ -148,12 +149,13 @@ export async function detailedDiff(
   diff: (olds: PropertyMap, news: PropertyMap) => Promise<DynamicDiff>,
   olds: PropertyMap,
   news: PropertyMap,
+  keys: readonly string[] = WEBHOOK_INPUT_KEYS,
 ): Promise<DetailedDiff> {
   const whole = await diff(olds, news);
   const replaces = whole.replaces ?? [];
   const result: DetailedDiff = { ...whole, replaces, diffs: [], detailedDiff: {} };
   if (whole.changes !== true) return result;
-  for (const key of WEBHOOK_INPUT_KEYS) {
+  for (const key of keys) {
     if (!(key in news) && !(key in olds)) continue;
     const probe = await diff(olds, { ...olds, [key]: news[key] });
     if (probe.changes !== true) continue;

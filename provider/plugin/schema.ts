@@ -15,10 +15,20 @@ import {
   type WebhookInputs,
 } from "../inputs";
 import { REFRESH_MODES } from "../readCache";
+import { EXCLUSION_INPUT_KEYS, type ExclusionOutputs } from "../exclusion";
+import { HOOK_KEYS, KEEP_KEYS, SET_KEYS } from "../setArgs";
+
+export const HOOK_TYPE_TOKEN = "nexudus:index:WebhookSetHook";
+export const KEEP_TYPE_TOKEN = "nexudus:index:WebhookSetKeep";
+export const MEMBER_TYPE_TOKEN = "nexudus:index:WebhookSetMember";
+export const ADOPTABLE_TYPE_TOKEN = "nexudus:index:AdoptableWebhook";
+export const UNMANAGED_TYPE_TOKEN = "nexudus:index:UnmanagedWebhook";
 
 /** The package name: the plugin is `pulumi-resource-nexudus`, its tokens `nexudus:index:*`. */
 export const PACKAGE = "nexudus";
 export const WEBHOOK_TOKEN = "nexudus:index:WebHook";
+export const EXCLUSION_TOKEN = "nexudus:index:WebhookSetExclusion";
+export const SET_TOKEN = "nexudus:index:WebhookSet";
 export const ACTION_ENUM_TOKEN = "nexudus:index:WebhookAction";
 export const WEBHOOK_TYPE_TOKEN = "nexudus:index:Webhook";
 export const ACTION_INFO_TOKEN = "nexudus:index:WebhookActionInfo";
@@ -34,6 +44,7 @@ export interface SchemaProperty {
   $ref?: string;
   oneOf?: SchemaProperty[];
   items?: SchemaProperty;
+  additionalProperties?: SchemaProperty;
   description?: string;
   secret?: boolean;
   default?: unknown;
@@ -109,6 +120,141 @@ const COMPUTED: Props<keyof WebhookComputed> = {
   createdOn: { type: "string", description: "When the record was created (ISO 8601)." },
   updatedOn: { type: "string", description: "When the record was last updated (ISO 8601)." },
   updatedBy: { type: "string", description: "Who last updated the record." },
+};
+
+const ref = (token: string): SchemaProperty => ({ $ref: `#/types/${token}` });
+
+/** A hook of a multi-language WebhookSet (provider/setArgs.ts HOOK_KEYS), in long form. */
+const HOOK: Props<(typeof HOOK_KEYS)[number]> = {
+  action: {
+    ...ACTION_INPUT,
+    description:
+      'The event: an action name ("BookingCreate") or its number (6). A plain value: the hook\'s resource name is derived from it.',
+  },
+  url: {
+    type: "string",
+    secret: true,
+    description: "The target URL; default: the set's `url`. Always kept secret.",
+  },
+  name: {
+    type: "string",
+    description: 'The Nexudus Name; default "<namePrefix> <ActionName>".',
+  },
+  description: { type: "string", description: "Optional description." },
+  active: {
+    type: "boolean",
+    description: "Whether the webhook fires; default: the set's `active`.",
+  },
+  adopt: {
+    type: "boolean",
+    description:
+      "Take over an existing webhook with the same action and URL; default: the set's `adopt`.",
+  },
+  key: {
+    type: "string",
+    description:
+      "A stable identifier among the set's hooks of the same action, used in the resource name when the action " +
+      "appears more than once (instead of a hash of the URL); required then if the URL is not known when the set " +
+      "is declared. 1-40 letters, digits, `_`, `.`, `-`, starting with a letter or digit.",
+  },
+};
+
+/** What an exclusive set keeps besides its hooks (provider/setArgs.ts KEEP_KEYS). */
+const KEEP: Props<(typeof KEEP_KEYS)[number]> = {
+  ids: {
+    type: "array",
+    items: { type: "integer" },
+    description:
+      "Ids of webhooks managed elsewhere (other sets, WebHooks of this program or other stacks).",
+  },
+  namePrefixes: {
+    type: "array",
+    items: { type: "string" },
+    description:
+      "Keep webhooks whose Name is one of these or starts with one followed by a space (e.g. other sets' namePrefix).",
+  },
+  otherSets: {
+    type: "boolean",
+    description:
+      "TypeScript programs only: keep the hooks of the program's other WebhookSets (default true). A " +
+      "multi-language set does not know the program's other resources: list them in `ids` or `namePrefixes`.",
+  },
+};
+
+/** The arguments of a multi-language WebhookSet (provider/setArgs.ts SET_KEYS). */
+const SET: Props<(typeof SET_KEYS)[number]> = {
+  businessId: { type: "integer", description: "The Nexudus location (business) id of every hook." },
+  url: {
+    type: "string",
+    secret: true,
+    description: "Default target URL of every hook (a hook may give its own). Always kept secret.",
+  },
+  hooks: {
+    type: "array",
+    items: ref(HOOK_TYPE_TOKEN),
+    description:
+      "The hooks. Their order does not matter: resource names come from the action (and, for an action listed " +
+      "more than once, the URL or `key`), never from the position.",
+  },
+  namePrefix: {
+    type: "string",
+    description:
+      "Start of every hook's Nexudus Name, \"<namePrefix> <ActionName>\". Default: the set's name. Two sets at one location must not share it.",
+  },
+  active: { type: "boolean", description: "Default `active` of every hook (default true)." },
+  adopt: { type: "boolean", description: "Default `adopt` of every hook (default false)." },
+  exclusive: {
+    type: "boolean",
+    description:
+      "Make the set authoritative for its location (default false): every webhook at `businessId` that is not one " +
+      "of its hooks or kept by `alsoKeep` is listed by `pulumi preview` (the `unmanaged` property of the child " +
+      "WebhookSetExclusion, by id, Name and action) and deleted by `pulumi up`. A multi-language set knows only its " +
+      "own hooks: other sets and WebHooks of the same program must be listed in `alsoKeep`.",
+  },
+  alsoKeep: { ...ref(KEEP_TYPE_TOKEN), description: "More webhooks an exclusive set must keep." },
+};
+
+/** The inputs of a WebhookSetExclusion (provider/exclusion.ts EXCLUSION_INPUT_KEYS). */
+const EXCLUSION: Props<Exclude<(typeof EXCLUSION_INPUT_KEYS)[number], "unmanaged">> = {
+  businessId: { type: "integer", description: "The location whose webhooks are reconciled." },
+  memberIds: {
+    type: "array",
+    items: { type: "integer" },
+    description: "Ids of the webhooks the set manages (kept).",
+  },
+  keepIds: { type: "array", items: { type: "integer" }, description: "Other ids to keep." },
+  alsoKeepIds: {
+    type: "array",
+    items: { type: "integer" },
+    description: "Ids the user listed to keep.",
+  },
+  keepNamePrefixes: {
+    type: "array",
+    items: { type: "string" },
+    description:
+      "Keep every webhook whose Name is one of these or starts with one followed by a space.",
+  },
+  adoptable: {
+    type: "array",
+    items: ref(ADOPTABLE_TYPE_TOKEN),
+    description:
+      "Hooks declared with `adopt` (action and SHA-256 of the URL): in a preview, the records they will take over are not listed.",
+  },
+};
+
+/** The outputs of a WebhookSetExclusion beyond its inputs. */
+const EXCLUSION_COMPUTED: Props<Exclude<keyof ExclusionOutputs, keyof typeof EXCLUSION>> = {
+  unmanaged: {
+    type: "array",
+    items: ref(UNMANAGED_TYPE_TOKEN),
+    description:
+      "The webhooks the next `up` deletes (during a preview), or left after it (by id, Name and action: never the URL).",
+  },
+  deleted: {
+    type: "array",
+    items: ref(UNMANAGED_TYPE_TOKEN),
+    description: "What the last create or update deleted.",
+  },
 };
 
 /** The settings a stack (or an explicit provider) configures: those with a `nexudus:*` key. */
@@ -234,6 +380,54 @@ export function buildSchema(version = packageVersion()) {
         properties: webhook,
         required: WEBHOOK_REQUIRED_OUTPUTS,
       },
+      [HOOK_TYPE_TOKEN]: {
+        type: "object",
+        description: "One hook of a WebhookSet.",
+        properties: HOOK,
+        required: ["action"],
+      },
+      [KEEP_TYPE_TOKEN]: {
+        type: "object",
+        description: "Webhooks an exclusive WebhookSet keeps besides its own hooks.",
+        properties: KEEP,
+      },
+      [MEMBER_TYPE_TOKEN]: {
+        type: "object",
+        description: "One hook of a WebhookSet as created.",
+        properties: {
+          webhookId: { type: "integer", description: "The Nexudus record id." },
+          action: { type: "string", description: "The action name." },
+          url: { type: "string", secret: true, description: "The target URL." },
+          active: { type: "boolean", description: "Whether it fires." },
+        },
+        required: ["webhookId", "action", "url", "active"],
+      },
+      [ADOPTABLE_TYPE_TOKEN]: {
+        type: "object",
+        description: "A hook declared with `adopt`: the record it would take over.",
+        properties: {
+          action: { type: "integer", description: "The action number." },
+          urlSha256: {
+            type: "string",
+            description: "Lower-case hex SHA-256 of the exact URL (never the URL itself).",
+          },
+        },
+        required: ["action", "urlSha256"],
+      },
+      [UNMANAGED_TYPE_TOKEN]: {
+        type: "object",
+        description:
+          "A webhook an exclusive set deletes or deleted (never its URL: it may be a credential).",
+        properties: {
+          id: { type: "integer", description: "The Nexudus record id." },
+          name: { type: "string", description: "Its display Name." },
+          action: {
+            type: "string",
+            description: "Its action name, or the number as a string if not in the enum.",
+          },
+        },
+        required: ["id", "name", "action"],
+      },
       [ACTION_INFO_TOKEN]: {
         type: "object",
         description: "One value of the webhook action enum.",
@@ -260,6 +454,43 @@ export function buildSchema(version = packageVersion()) {
           ...Object.fromEntries(COMPUTED_OUTPUT_KEYS.map((k) => [k, COMPUTED[k]])),
         },
         required: [...WEBHOOK_REQUIRED_OUTPUTS, "adopt", "actionName"],
+      },
+      [EXCLUSION_TOKEN]: {
+        description:
+          "Deletes the webhooks at a location that no one declared: what makes a WebhookSet with `exclusive: true` " +
+          "authoritative. A webhook is kept when its id is in `memberIds`, `keepIds` or `alsoKeepIds`, or its Name is " +
+          "a `keepNamePrefixes` entry or starts with one followed by a space; every other one is listed in `unmanaged` " +
+          "by the preview and deleted by `up`. Deleting this resource deletes nothing.",
+        inputProperties: EXCLUSION,
+        requiredInputs: ["businessId", "memberIds"],
+        properties: { ...EXCLUSION, ...EXCLUSION_COMPUTED },
+        required: [...Object.keys(EXCLUSION), ...Object.keys(EXCLUSION_COMPUTED)],
+      },
+      [SET_TOKEN]: {
+        isComponent: true,
+        description:
+          "Several Nexudus webhooks of one location declared together: one child WebHook per hook (named " +
+          "`<name>-<ActionName>`), and with `exclusive: true` a child WebhookSetExclusion. A multi-language " +
+          "component: the plugin declares the children. Unlike the TypeScript class, it does not know the program's " +
+          "other sets and WebHooks: an exclusive set keeps only its own hooks and `alsoKeep`, and says so in a " +
+          "warning when it is declared.",
+        inputProperties: SET,
+        requiredInputs: ["businessId", "hooks"],
+        properties: {
+          webhookIds: {
+            type: "array",
+            items: { type: "integer" },
+            description: "The Nexudus ids of the hooks, in the order of `hooks`.",
+          },
+          webhooks: {
+            type: "object",
+            additionalProperties: ref(MEMBER_TYPE_TOKEN),
+            secret: true,
+            description: "Every hook, keyed by child resource name (secret: it holds the URLs).",
+          },
+          namePrefix: { type: "string", description: "The Name prefix in use." },
+        },
+        required: ["webhookIds", "webhooks", "namePrefix"],
       },
     },
     functions: {

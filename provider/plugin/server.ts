@@ -17,6 +17,8 @@ import type * as grpcTypes from "@grpc/grpc-js";
 import type * as structTypes from "google-protobuf/google/protobuf/struct_pb";
 import type * as provTypes from "@pulumi/pulumi/proto/provider_pb";
 import type * as provGrpcTypes from "@pulumi/pulumi/proto/provider_grpc_pb";
+import { EXCLUSION_INPUT_KEYS, exclusionProvider } from "../exclusion";
+import { WEBHOOK_INPUT_KEYS } from "../inputs";
 import { webhookProvider } from "../webhook";
 import { readSettings } from "../../config/settings";
 import { errorMessage, NexudusConfigError } from "../../client/errors";
@@ -28,10 +30,14 @@ import {
   secret,
   unwrapMap,
   wrapMap,
+  type DynamicDiff,
   type PropertyMap,
 } from "./convert";
+import { constructWebhookSet, type ConstructModules } from "./construct";
 import { invokeFunction } from "./functions";
-import { FUNCTIONS, packageVersion, schemaText, WEBHOOK_TOKEN } from "./schema";
+import type * as engineTypes from "@pulumi/pulumi/proto/engine_pb";
+import type * as engineGrpcTypes from "@pulumi/pulumi/proto/engine_grpc_pb";
+import { EXCLUSION_TOKEN, FUNCTIONS, packageVersion, schemaText, WEBHOOK_TOKEN } from "./schema";
 
 interface Modules {
   grpc: typeof grpcTypes;
@@ -49,6 +55,11 @@ interface Modules {
     };
   };
   any: { Any: new () => { pack(b: Uint8Array, name: string): void } };
+  res: ConstructModules["res"];
+  resGrpc: ConstructModules["resGrpc"];
+  alias: ConstructModules["alias"];
+  engine: typeof engineTypes;
+  engineGrpc: typeof engineGrpcTypes;
 }
 
 /**
@@ -67,8 +78,44 @@ function modules(): Modules {
     empty: fromPulumi("google-protobuf/google/protobuf/empty_pb") as Modules["empty"],
     status: fromPulumi("./proto/status_pb") as Modules["status"],
     any: fromPulumi("google-protobuf/google/protobuf/any_pb") as Modules["any"],
+    res: fromPulumi("./proto/resource_pb") as Modules["res"],
+    resGrpc: fromPulumi("./proto/resource_grpc_pb") as Modules["resGrpc"],
+    alias: fromPulumi("./proto/alias_pb") as Modules["alias"],
+    engine: fromPulumi("./proto/engine_pb") as typeof engineTypes,
+    engineGrpc: fromPulumi("./proto/engine_grpc_pb") as typeof engineGrpcTypes,
   };
 }
+
+/** The steps of a resource the plugin serves: the dynamic provider's own methods. */
+interface ServedProvider {
+  check(
+    olds: PropertyMap,
+    news: PropertyMap,
+  ): Promise<{ inputs?: unknown; failures?: CheckFailureLike[] }>;
+  diff(id: string, olds: PropertyMap, news: PropertyMap): Promise<DynamicDiff>;
+  create(news: PropertyMap): Promise<{ id: string; outs?: object }>;
+  read(id: string, props: PropertyMap): Promise<{ id?: string; props?: object; inputs?: object }>;
+  update(id: string, olds: PropertyMap, news: PropertyMap): Promise<{ outs?: object }>;
+  delete(id: string, props: PropertyMap): Promise<void>;
+}
+interface CheckFailureLike {
+  property: string;
+  reason: string;
+}
+interface Served {
+  provider: ServedProvider;
+  /** The input keys, for the detailed diff. */
+  keys: readonly string[];
+}
+
+/**
+ * The resources the plugin serves: the WebHook, and the exclusion a multi-language exclusive
+ * WebhookSet declares. One implementation each, the dynamic provider's.
+ */
+const SERVED: Record<string, Served> = {
+  [WEBHOOK_TOKEN]: { provider: webhookProvider as ServedProvider, keys: WEBHOOK_INPUT_KEYS },
+  [EXCLUSION_TOKEN]: { provider: exclusionProvider as ServedProvider, keys: EXCLUSION_INPUT_KEYS },
+};
 
 /** Provider inputs that are the engine's, not settings (`version`, `pluginDownloadURL`, ...). */
 const ENGINE_PROVIDER_KEYS = new Set(["version", "pluginDownloadURL"]);
@@ -92,9 +139,26 @@ function configKeys(args: PropertyMap, variables: ReadonlyMap<string, string>): 
   return [...keys];
 }
 
-/** Starts the server on a loopback port; resolves with the port (printed by `main`). */
-export async function serve(): Promise<{ port: number; stop(): Promise<void> }> {
+/**
+ * Starts the server on a loopback port; resolves with the port (printed by `main`). `engine` is
+ * the engine's address (the plugin's first argument): warnings go there; without it they go to
+ * stderr.
+ */
+export async function serve(engine?: string): Promise<{ port: number; stop(): Promise<void> }> {
   const m = modules();
+  let engineClient: engineGrpcTypes.EngineClient | undefined;
+  const warn = async (urn: string, message: string): Promise<void> => {
+    if (!engine) {
+      process.stderr.write(`warning: ${message}\n`);
+      return;
+    }
+    engineClient ??= new m.engineGrpc.EngineClient(engine, m.grpc.credentials.createInsecure());
+    const req = new m.engine.LogRequest();
+    req.setSeverity(m.engine.LogSeverity.WARNING);
+    req.setMessage(message);
+    req.setUrn(urn);
+    await new Promise<void>((resolve) => engineClient!.log(req, () => resolve()));
+  };
   const toStruct = (p: PropertyMap): structTypes.Struct =>
     m.struct.Struct.fromJavaScript(dropUndefined(p) as Record<string, structTypes.JavaScriptValue>);
   const fromStruct = (s: structTypes.Struct | undefined): PropertyMap =>
@@ -207,20 +271,23 @@ export async function serve(): Promise<{ port: number; stop(): Promise<void> }> 
     return res;
   };
 
-  const requireWebhook = (type: string) => {
-    if (type !== WEBHOOK_TOKEN) {
+  /** The provider of the resource a request is about (by its URN's type), and its input keys. */
+  const servedBy = (urn: string): Served => {
+    const type = (urn.split("::")[2] ?? "").split("$").pop() ?? "";
+    const served = SERVED[type];
+    if (!served) {
       throw new Error(
-        `unknown resource type ${JSON.stringify(type)}; the nexudus plugin serves ${WEBHOOK_TOKEN}`,
+        `unknown resource type ${JSON.stringify(type)}; the nexudus plugin serves ${Object.keys(SERVED).join(", ")}`,
       );
     }
+    return served;
   };
-  const typeOf = (urn: string) => (urn.split("::")[2] ?? "").split("$").pop() ?? "";
 
   const check = async (req: provTypes.CheckRequest) => {
-    requireWebhook(typeOf(req.getUrn()));
+    const { provider } = servedBy(req.getUrn());
     const olds = unwrapMap(fromStruct(req.getOlds()));
     const news = unwrapMap(fromStruct(req.getNews()));
-    const result = await webhookProvider.check(olds.plain, news.plain);
+    const result = await provider.check(olds.plain, news.plain);
     const res = new m.prov.CheckResponse();
     res.setInputs(toStruct(wrapMap((result.inputs ?? {}) as PropertyMap, news.secretKeys)));
     res.setFailuresList((result.failures ?? []).map(checkFailure));
@@ -228,11 +295,11 @@ export async function serve(): Promise<{ port: number; stop(): Promise<void> }> 
   };
 
   const diff = async (req: provTypes.DiffRequest) => {
-    requireWebhook(typeOf(req.getUrn()));
+    const { provider, keys } = servedBy(req.getUrn());
     const id = req.getId();
     const olds = unwrapMap(fromStruct(req.getOlds())).plain;
     const news = unwrapMap(fromStruct(req.getNews())).plain;
-    const d = await detailedDiff((o, n) => webhookProvider.diff(id, o, n), olds, news);
+    const d = await detailedDiff((o, n) => provider.diff(id, o, n), olds, news, keys);
     const res = new m.prov.DiffResponse();
     const C = m.prov.DiffResponse.DiffChanges;
     res.setChanges(d.changes === true ? C.DIFF_SOME : C.DIFF_NONE);
@@ -251,9 +318,9 @@ export async function serve(): Promise<{ port: number; stop(): Promise<void> }> 
   };
 
   const create = async (req: provTypes.CreateRequest) => {
-    requireWebhook(typeOf(req.getUrn()));
+    const { provider } = servedBy(req.getUrn());
     const news = unwrapMap(fromStruct(req.getProperties()));
-    const result = await webhookProvider.create(news.plain);
+    const result = await provider.create(news.plain);
     const res = new m.prov.CreateResponse();
     res.setId(result.id);
     res.setProperties(toStruct(wrapMap(withoutProvider(result.outs ?? {}), news.secretKeys)));
@@ -261,9 +328,9 @@ export async function serve(): Promise<{ port: number; stop(): Promise<void> }> 
   };
 
   const read = async (req: provTypes.ReadRequest) => {
-    requireWebhook(typeOf(req.getUrn()));
+    const { provider } = servedBy(req.getUrn());
     const props = unwrapMap(fromStruct(req.getProperties()));
-    const result = await webhookProvider.read(req.getId(), props.plain);
+    const result = await provider.read(req.getId(), props.plain);
     const res = new m.prov.ReadResponse();
     // No id: the record is gone, and the engine drops the resource from state.
     res.setId(result.id ?? "");
@@ -277,18 +344,18 @@ export async function serve(): Promise<{ port: number; stop(): Promise<void> }> 
   };
 
   const update = async (req: provTypes.UpdateRequest) => {
-    requireWebhook(typeOf(req.getUrn()));
+    const { provider } = servedBy(req.getUrn());
     const olds = unwrapMap(fromStruct(req.getOlds()));
     const news = unwrapMap(fromStruct(req.getNews()));
-    const result = await webhookProvider.update(req.getId(), olds.plain, news.plain);
+    const result = await provider.update(req.getId(), olds.plain, news.plain);
     const res = new m.prov.UpdateResponse();
     res.setProperties(toStruct(wrapMap(withoutProvider(result.outs ?? {}), news.secretKeys)));
     return res;
   };
 
   const del = async (req: provTypes.DeleteRequest) => {
-    requireWebhook(typeOf(req.getUrn()));
-    await webhookProvider.delete(req.getId(), unwrapMap(fromStruct(req.getProperties())).plain);
+    const { provider } = servedBy(req.getUrn());
+    await provider.delete(req.getId(), unwrapMap(fromStruct(req.getProperties())).plain);
     return new m.empty.Empty();
   };
 
@@ -314,6 +381,8 @@ export async function serve(): Promise<{ port: number; stop(): Promise<void> }> 
     return info;
   };
 
+  const construct = (req: provTypes.ConstructRequest) => constructWebhookSet(req, m, warn);
+
   const empty = async () => new m.empty.Empty();
 
   const impl = {
@@ -322,6 +391,7 @@ export async function serve(): Promise<{ port: number; stop(): Promise<void> }> 
     diffConfig: unary(diffConfig),
     configure: unary(configure),
     invoke: unary(invoke),
+    construct: unary(construct),
     check: unary(check),
     diff: unary(diff),
     create: unary(create),

@@ -51,6 +51,8 @@ export interface Expected {
   url: string;
   /** The API's action number of the declared action. */
   actionNumber: number;
+  /** More checks once the program is up (e.g. a WebhookSet it also declares). */
+  afterUp?: (outputs: Record<string, unknown>) => void;
 }
 
 /** What the emulator holds of the webhooks named `name`. */
@@ -91,6 +93,7 @@ export async function lifeCycle(
     await pulumi.ok(dir, ["stack", "output", "--json"]),
   );
   expect(outputs.webhookId).toBe(made[0]!.Id);
+  expected.afterUp?.(outputs);
   const state = (await pulumi.ok(dir, ["stack", "export"])).stdout;
   expect(state).toContain(`"type": "${WEBHOOK}"`);
   expect(state).not.toContain(expected.url);

@@ -3,7 +3,7 @@
  * venv with `pulumi` from PyPI) declares a webhook; the nexudus plugin (packed, installed with
  * `pulumi plugin install`) manages it against the emulator through the real CLI and the Python
  * language host built by `npm run pulumi:install`: preview without an API call, up, a no-change
- * preview, destroy. Skipped with one message when the Python host is absent.
+ * preview, destroy; with a multi-language WebhookSet beside it (the plugin constructs it). Skipped with one message when the Python host is absent.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -16,6 +16,7 @@ const gen = require("../../scripts/gen-sdks.js") as {
 
 const TOKEN = "e2e-python-token-5b7e";
 const URL = "https://hooks.example.com/python/SECRET-PATH-PY";
+const SET_URL = "https://hooks.example.com/python/SECRET-PATH-SET";
 const cli = findPulumi();
 const HOST = ["pulumi-language-python", "pulumi-language-python-exec"];
 const absent = HOST.filter((f) => !fs.existsSync(path.join(cli.binDir, f)));
@@ -38,6 +39,19 @@ hook = nexudus.WebHook(
     description="made by the Python SDK",
 )
 pulumi.export("webhookId", hook.webhook_id)
+
+# The multi-language WebhookSet: the plugin constructs it, one WebHook per hook.
+team = nexudus.WebhookSet(
+    "py-set",
+    business_id=1234,
+    url=pulumi.Output.secret(${JSON.stringify(SET_URL)}),
+    name_prefix="py",
+    hooks=[
+        nexudus.WebhookSetHookArgs(action=nexudus.WebhookAction.TEAM_CREATED),
+        {"action": "BookingDelete", "description": "a dict works too"},
+    ],
+)
+pulumi.export("setIds", team.webhook_ids)
 `;
 
 const e2e = useE2e({ name: "python", token: TOKEN });
@@ -66,7 +80,19 @@ const e2e = useE2e({ name: "python", token: TOKEN });
       businessId: 1234,
       url: URL,
       actionNumber: 6,
+      afterUp: (outputs) => {
+        const set = e2e.emulator.records().filter((r) => r.Name.startsWith("py "));
+        expect(set.map((r) => [r.Name, r.Action, r.URL, r.Description ?? null]).sort()).toEqual(
+          [
+            ["py BookingDelete", 8, SET_URL, "a dict works too"],
+            ["py TeamCreated", 57, SET_URL, null],
+          ].sort(),
+        );
+        expect([...(outputs.setIds as number[])].sort()).toEqual(set.map((r) => r.Id).sort());
+      },
     });
+    // destroy took the set's hooks too
+    expect(e2e.emulator.records().filter((r) => r.Name.startsWith("py "))).toEqual([]);
   },
   600_000,
 );

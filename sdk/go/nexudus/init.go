@@ -23,6 +23,10 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 	switch typ {
 	case "nexudus:index:WebHook":
 		r = &WebHook{}
+	case "nexudus:index:WebhookSet":
+		r = &WebhookSet{}
+	case "nexudus:index:WebhookSetExclusion":
+		r = &WebhookSetExclusion{}
 	default:
 		return nil, fmt.Errorf("unknown resource type: %s", typ)
 	}

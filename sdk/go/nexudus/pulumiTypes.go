@@ -13,6 +13,175 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
+// A hook declared with `adopt`: the record it would take over.
+type AdoptableWebhook struct {
+	// The action number.
+	Action int `pulumi:"action"`
+	// Lower-case hex SHA-256 of the exact URL (never the URL itself).
+	UrlSha256 string `pulumi:"urlSha256"`
+}
+
+// AdoptableWebhookInput is an input type that accepts AdoptableWebhookArgs and AdoptableWebhookOutput values.
+// You can construct a concrete instance of `AdoptableWebhookInput` via:
+//
+//	AdoptableWebhookArgs{...}
+type AdoptableWebhookInput interface {
+	pulumi.Input
+
+	ToAdoptableWebhookOutput() AdoptableWebhookOutput
+	ToAdoptableWebhookOutputWithContext(context.Context) AdoptableWebhookOutput
+}
+
+// A hook declared with `adopt`: the record it would take over.
+type AdoptableWebhookArgs struct {
+	// The action number.
+	Action pulumi.IntInput `pulumi:"action"`
+	// Lower-case hex SHA-256 of the exact URL (never the URL itself).
+	UrlSha256 pulumi.StringInput `pulumi:"urlSha256"`
+}
+
+func (AdoptableWebhookArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AdoptableWebhook)(nil)).Elem()
+}
+
+func (i AdoptableWebhookArgs) ToAdoptableWebhookOutput() AdoptableWebhookOutput {
+	return i.ToAdoptableWebhookOutputWithContext(context.Background())
+}
+
+func (i AdoptableWebhookArgs) ToAdoptableWebhookOutputWithContext(ctx context.Context) AdoptableWebhookOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AdoptableWebhookOutput)
+}
+
+// AdoptableWebhookArrayInput is an input type that accepts AdoptableWebhookArray and AdoptableWebhookArrayOutput values.
+// You can construct a concrete instance of `AdoptableWebhookArrayInput` via:
+//
+//	AdoptableWebhookArray{ AdoptableWebhookArgs{...} }
+type AdoptableWebhookArrayInput interface {
+	pulumi.Input
+
+	ToAdoptableWebhookArrayOutput() AdoptableWebhookArrayOutput
+	ToAdoptableWebhookArrayOutputWithContext(context.Context) AdoptableWebhookArrayOutput
+}
+
+type AdoptableWebhookArray []AdoptableWebhookInput
+
+func (AdoptableWebhookArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]AdoptableWebhook)(nil)).Elem()
+}
+
+func (i AdoptableWebhookArray) ToAdoptableWebhookArrayOutput() AdoptableWebhookArrayOutput {
+	return i.ToAdoptableWebhookArrayOutputWithContext(context.Background())
+}
+
+func (i AdoptableWebhookArray) ToAdoptableWebhookArrayOutputWithContext(ctx context.Context) AdoptableWebhookArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AdoptableWebhookArrayOutput)
+}
+
+// A hook declared with `adopt`: the record it would take over.
+type AdoptableWebhookOutput struct{ *pulumi.OutputState }
+
+func (AdoptableWebhookOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*AdoptableWebhook)(nil)).Elem()
+}
+
+func (o AdoptableWebhookOutput) ToAdoptableWebhookOutput() AdoptableWebhookOutput {
+	return o
+}
+
+func (o AdoptableWebhookOutput) ToAdoptableWebhookOutputWithContext(ctx context.Context) AdoptableWebhookOutput {
+	return o
+}
+
+// The action number.
+func (o AdoptableWebhookOutput) Action() pulumi.IntOutput {
+	return o.ApplyT(func(v AdoptableWebhook) int { return v.Action }).(pulumi.IntOutput)
+}
+
+// Lower-case hex SHA-256 of the exact URL (never the URL itself).
+func (o AdoptableWebhookOutput) UrlSha256() pulumi.StringOutput {
+	return o.ApplyT(func(v AdoptableWebhook) string { return v.UrlSha256 }).(pulumi.StringOutput)
+}
+
+type AdoptableWebhookArrayOutput struct{ *pulumi.OutputState }
+
+func (AdoptableWebhookArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]AdoptableWebhook)(nil)).Elem()
+}
+
+func (o AdoptableWebhookArrayOutput) ToAdoptableWebhookArrayOutput() AdoptableWebhookArrayOutput {
+	return o
+}
+
+func (o AdoptableWebhookArrayOutput) ToAdoptableWebhookArrayOutputWithContext(ctx context.Context) AdoptableWebhookArrayOutput {
+	return o
+}
+
+func (o AdoptableWebhookArrayOutput) Index(i pulumi.IntInput) AdoptableWebhookOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) AdoptableWebhook {
+		return vs[0].([]AdoptableWebhook)[vs[1].(int)]
+	}).(AdoptableWebhookOutput)
+}
+
+// A webhook an exclusive set deletes or deleted (never its URL: it may be a credential).
+type UnmanagedWebhook struct {
+	// Its action name, or the number as a string if not in the enum.
+	Action string `pulumi:"action"`
+	// The Nexudus record id.
+	Id int `pulumi:"id"`
+	// Its display Name.
+	Name string `pulumi:"name"`
+}
+
+// A webhook an exclusive set deletes or deleted (never its URL: it may be a credential).
+type UnmanagedWebhookOutput struct{ *pulumi.OutputState }
+
+func (UnmanagedWebhookOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*UnmanagedWebhook)(nil)).Elem()
+}
+
+func (o UnmanagedWebhookOutput) ToUnmanagedWebhookOutput() UnmanagedWebhookOutput {
+	return o
+}
+
+func (o UnmanagedWebhookOutput) ToUnmanagedWebhookOutputWithContext(ctx context.Context) UnmanagedWebhookOutput {
+	return o
+}
+
+// Its action name, or the number as a string if not in the enum.
+func (o UnmanagedWebhookOutput) Action() pulumi.StringOutput {
+	return o.ApplyT(func(v UnmanagedWebhook) string { return v.Action }).(pulumi.StringOutput)
+}
+
+// The Nexudus record id.
+func (o UnmanagedWebhookOutput) Id() pulumi.IntOutput {
+	return o.ApplyT(func(v UnmanagedWebhook) int { return v.Id }).(pulumi.IntOutput)
+}
+
+// Its display Name.
+func (o UnmanagedWebhookOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v UnmanagedWebhook) string { return v.Name }).(pulumi.StringOutput)
+}
+
+type UnmanagedWebhookArrayOutput struct{ *pulumi.OutputState }
+
+func (UnmanagedWebhookArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]UnmanagedWebhook)(nil)).Elem()
+}
+
+func (o UnmanagedWebhookArrayOutput) ToUnmanagedWebhookArrayOutput() UnmanagedWebhookArrayOutput {
+	return o
+}
+
+func (o UnmanagedWebhookArrayOutput) ToUnmanagedWebhookArrayOutputWithContext(ctx context.Context) UnmanagedWebhookArrayOutput {
+	return o
+}
+
+func (o UnmanagedWebhookArrayOutput) Index(i pulumi.IntInput) UnmanagedWebhookOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) UnmanagedWebhook {
+		return vs[0].([]UnmanagedWebhook)[vs[1].(int)]
+	}).(UnmanagedWebhookOutput)
+}
+
 // A webhook as Nexudus holds it.
 type WebhookType struct {
 	// The action number.
@@ -222,9 +391,424 @@ func (o WebhookActionInfoArrayOutput) Index(i pulumi.IntInput) WebhookActionInfo
 	}).(WebhookActionInfoOutput)
 }
 
+// One hook of a WebhookSet.
+type WebhookSetHook struct {
+	// The event: an action name ("BookingCreate") or its number (6). A plain value: the hook's resource name is derived from it.
+	Action string `pulumi:"action"`
+	// Whether the webhook fires; default: the set's `active`.
+	Active *bool `pulumi:"active"`
+	// Take over an existing webhook with the same action and URL; default: the set's `adopt`.
+	Adopt *bool `pulumi:"adopt"`
+	// Optional description.
+	Description *string `pulumi:"description"`
+	// A stable identifier among the set's hooks of the same action, used in the resource name when the action appears more than once (instead of a hash of the URL); required then if the URL is not known when the set is declared. 1-40 letters, digits, `_`, `.`, `-`, starting with a letter or digit.
+	Key *string `pulumi:"key"`
+	// The Nexudus Name; default "<namePrefix> <ActionName>".
+	Name *string `pulumi:"name"`
+	// The target URL; default: the set's `url`. Always kept secret.
+	Url *string `pulumi:"url"`
+}
+
+// WebhookSetHookInput is an input type that accepts WebhookSetHookArgs and WebhookSetHookOutput values.
+// You can construct a concrete instance of `WebhookSetHookInput` via:
+//
+//	WebhookSetHookArgs{...}
+type WebhookSetHookInput interface {
+	pulumi.Input
+
+	ToWebhookSetHookOutput() WebhookSetHookOutput
+	ToWebhookSetHookOutputWithContext(context.Context) WebhookSetHookOutput
+}
+
+// One hook of a WebhookSet.
+type WebhookSetHookArgs struct {
+	// The event: an action name ("BookingCreate") or its number (6). A plain value: the hook's resource name is derived from it.
+	Action pulumi.StringInput `pulumi:"action"`
+	// Whether the webhook fires; default: the set's `active`.
+	Active pulumi.BoolPtrInput `pulumi:"active"`
+	// Take over an existing webhook with the same action and URL; default: the set's `adopt`.
+	Adopt pulumi.BoolPtrInput `pulumi:"adopt"`
+	// Optional description.
+	Description pulumi.StringPtrInput `pulumi:"description"`
+	// A stable identifier among the set's hooks of the same action, used in the resource name when the action appears more than once (instead of a hash of the URL); required then if the URL is not known when the set is declared. 1-40 letters, digits, `_`, `.`, `-`, starting with a letter or digit.
+	Key pulumi.StringPtrInput `pulumi:"key"`
+	// The Nexudus Name; default "<namePrefix> <ActionName>".
+	Name pulumi.StringPtrInput `pulumi:"name"`
+	// The target URL; default: the set's `url`. Always kept secret.
+	Url pulumi.StringPtrInput `pulumi:"url"`
+}
+
+func (WebhookSetHookArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*WebhookSetHook)(nil)).Elem()
+}
+
+func (i WebhookSetHookArgs) ToWebhookSetHookOutput() WebhookSetHookOutput {
+	return i.ToWebhookSetHookOutputWithContext(context.Background())
+}
+
+func (i WebhookSetHookArgs) ToWebhookSetHookOutputWithContext(ctx context.Context) WebhookSetHookOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WebhookSetHookOutput)
+}
+
+// WebhookSetHookArrayInput is an input type that accepts WebhookSetHookArray and WebhookSetHookArrayOutput values.
+// You can construct a concrete instance of `WebhookSetHookArrayInput` via:
+//
+//	WebhookSetHookArray{ WebhookSetHookArgs{...} }
+type WebhookSetHookArrayInput interface {
+	pulumi.Input
+
+	ToWebhookSetHookArrayOutput() WebhookSetHookArrayOutput
+	ToWebhookSetHookArrayOutputWithContext(context.Context) WebhookSetHookArrayOutput
+}
+
+type WebhookSetHookArray []WebhookSetHookInput
+
+func (WebhookSetHookArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]WebhookSetHook)(nil)).Elem()
+}
+
+func (i WebhookSetHookArray) ToWebhookSetHookArrayOutput() WebhookSetHookArrayOutput {
+	return i.ToWebhookSetHookArrayOutputWithContext(context.Background())
+}
+
+func (i WebhookSetHookArray) ToWebhookSetHookArrayOutputWithContext(ctx context.Context) WebhookSetHookArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WebhookSetHookArrayOutput)
+}
+
+// One hook of a WebhookSet.
+type WebhookSetHookOutput struct{ *pulumi.OutputState }
+
+func (WebhookSetHookOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*WebhookSetHook)(nil)).Elem()
+}
+
+func (o WebhookSetHookOutput) ToWebhookSetHookOutput() WebhookSetHookOutput {
+	return o
+}
+
+func (o WebhookSetHookOutput) ToWebhookSetHookOutputWithContext(ctx context.Context) WebhookSetHookOutput {
+	return o
+}
+
+// The event: an action name ("BookingCreate") or its number (6). A plain value: the hook's resource name is derived from it.
+func (o WebhookSetHookOutput) Action() pulumi.StringOutput {
+	return o.ApplyT(func(v WebhookSetHook) string { return v.Action }).(pulumi.StringOutput)
+}
+
+// Whether the webhook fires; default: the set's `active`.
+func (o WebhookSetHookOutput) Active() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v WebhookSetHook) *bool { return v.Active }).(pulumi.BoolPtrOutput)
+}
+
+// Take over an existing webhook with the same action and URL; default: the set's `adopt`.
+func (o WebhookSetHookOutput) Adopt() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v WebhookSetHook) *bool { return v.Adopt }).(pulumi.BoolPtrOutput)
+}
+
+// Optional description.
+func (o WebhookSetHookOutput) Description() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v WebhookSetHook) *string { return v.Description }).(pulumi.StringPtrOutput)
+}
+
+// A stable identifier among the set's hooks of the same action, used in the resource name when the action appears more than once (instead of a hash of the URL); required then if the URL is not known when the set is declared. 1-40 letters, digits, `_`, `.`, `-`, starting with a letter or digit.
+func (o WebhookSetHookOutput) Key() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v WebhookSetHook) *string { return v.Key }).(pulumi.StringPtrOutput)
+}
+
+// The Nexudus Name; default "<namePrefix> <ActionName>".
+func (o WebhookSetHookOutput) Name() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v WebhookSetHook) *string { return v.Name }).(pulumi.StringPtrOutput)
+}
+
+// The target URL; default: the set's `url`. Always kept secret.
+func (o WebhookSetHookOutput) Url() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v WebhookSetHook) *string { return v.Url }).(pulumi.StringPtrOutput)
+}
+
+type WebhookSetHookArrayOutput struct{ *pulumi.OutputState }
+
+func (WebhookSetHookArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]WebhookSetHook)(nil)).Elem()
+}
+
+func (o WebhookSetHookArrayOutput) ToWebhookSetHookArrayOutput() WebhookSetHookArrayOutput {
+	return o
+}
+
+func (o WebhookSetHookArrayOutput) ToWebhookSetHookArrayOutputWithContext(ctx context.Context) WebhookSetHookArrayOutput {
+	return o
+}
+
+func (o WebhookSetHookArrayOutput) Index(i pulumi.IntInput) WebhookSetHookOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) WebhookSetHook {
+		return vs[0].([]WebhookSetHook)[vs[1].(int)]
+	}).(WebhookSetHookOutput)
+}
+
+// Webhooks an exclusive WebhookSet keeps besides its own hooks.
+type WebhookSetKeep struct {
+	// Ids of webhooks managed elsewhere (other sets, WebHooks of this program or other stacks).
+	Ids []int `pulumi:"ids"`
+	// Keep webhooks whose Name is one of these or starts with one followed by a space (e.g. other sets' namePrefix).
+	NamePrefixes []string `pulumi:"namePrefixes"`
+	// TypeScript programs only: keep the hooks of the program's other WebhookSets (default true). A multi-language set does not know the program's other resources: list them in `ids` or `namePrefixes`.
+	OtherSets *bool `pulumi:"otherSets"`
+}
+
+// WebhookSetKeepInput is an input type that accepts WebhookSetKeepArgs and WebhookSetKeepOutput values.
+// You can construct a concrete instance of `WebhookSetKeepInput` via:
+//
+//	WebhookSetKeepArgs{...}
+type WebhookSetKeepInput interface {
+	pulumi.Input
+
+	ToWebhookSetKeepOutput() WebhookSetKeepOutput
+	ToWebhookSetKeepOutputWithContext(context.Context) WebhookSetKeepOutput
+}
+
+// Webhooks an exclusive WebhookSet keeps besides its own hooks.
+type WebhookSetKeepArgs struct {
+	// Ids of webhooks managed elsewhere (other sets, WebHooks of this program or other stacks).
+	Ids pulumi.IntArrayInput `pulumi:"ids"`
+	// Keep webhooks whose Name is one of these or starts with one followed by a space (e.g. other sets' namePrefix).
+	NamePrefixes pulumi.StringArrayInput `pulumi:"namePrefixes"`
+	// TypeScript programs only: keep the hooks of the program's other WebhookSets (default true). A multi-language set does not know the program's other resources: list them in `ids` or `namePrefixes`.
+	OtherSets pulumi.BoolPtrInput `pulumi:"otherSets"`
+}
+
+func (WebhookSetKeepArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*WebhookSetKeep)(nil)).Elem()
+}
+
+func (i WebhookSetKeepArgs) ToWebhookSetKeepOutput() WebhookSetKeepOutput {
+	return i.ToWebhookSetKeepOutputWithContext(context.Background())
+}
+
+func (i WebhookSetKeepArgs) ToWebhookSetKeepOutputWithContext(ctx context.Context) WebhookSetKeepOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WebhookSetKeepOutput)
+}
+
+func (i WebhookSetKeepArgs) ToWebhookSetKeepPtrOutput() WebhookSetKeepPtrOutput {
+	return i.ToWebhookSetKeepPtrOutputWithContext(context.Background())
+}
+
+func (i WebhookSetKeepArgs) ToWebhookSetKeepPtrOutputWithContext(ctx context.Context) WebhookSetKeepPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WebhookSetKeepOutput).ToWebhookSetKeepPtrOutputWithContext(ctx)
+}
+
+// WebhookSetKeepPtrInput is an input type that accepts WebhookSetKeepArgs, WebhookSetKeepPtr and WebhookSetKeepPtrOutput values.
+// You can construct a concrete instance of `WebhookSetKeepPtrInput` via:
+//
+//	        WebhookSetKeepArgs{...}
+//
+//	or:
+//
+//	        nil
+type WebhookSetKeepPtrInput interface {
+	pulumi.Input
+
+	ToWebhookSetKeepPtrOutput() WebhookSetKeepPtrOutput
+	ToWebhookSetKeepPtrOutputWithContext(context.Context) WebhookSetKeepPtrOutput
+}
+
+type webhookSetKeepPtrType WebhookSetKeepArgs
+
+func WebhookSetKeepPtr(v *WebhookSetKeepArgs) WebhookSetKeepPtrInput {
+	return (*webhookSetKeepPtrType)(v)
+}
+
+func (*webhookSetKeepPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**WebhookSetKeep)(nil)).Elem()
+}
+
+func (i *webhookSetKeepPtrType) ToWebhookSetKeepPtrOutput() WebhookSetKeepPtrOutput {
+	return i.ToWebhookSetKeepPtrOutputWithContext(context.Background())
+}
+
+func (i *webhookSetKeepPtrType) ToWebhookSetKeepPtrOutputWithContext(ctx context.Context) WebhookSetKeepPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WebhookSetKeepPtrOutput)
+}
+
+// Webhooks an exclusive WebhookSet keeps besides its own hooks.
+type WebhookSetKeepOutput struct{ *pulumi.OutputState }
+
+func (WebhookSetKeepOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*WebhookSetKeep)(nil)).Elem()
+}
+
+func (o WebhookSetKeepOutput) ToWebhookSetKeepOutput() WebhookSetKeepOutput {
+	return o
+}
+
+func (o WebhookSetKeepOutput) ToWebhookSetKeepOutputWithContext(ctx context.Context) WebhookSetKeepOutput {
+	return o
+}
+
+func (o WebhookSetKeepOutput) ToWebhookSetKeepPtrOutput() WebhookSetKeepPtrOutput {
+	return o.ToWebhookSetKeepPtrOutputWithContext(context.Background())
+}
+
+func (o WebhookSetKeepOutput) ToWebhookSetKeepPtrOutputWithContext(ctx context.Context) WebhookSetKeepPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v WebhookSetKeep) *WebhookSetKeep {
+		return &v
+	}).(WebhookSetKeepPtrOutput)
+}
+
+// Ids of webhooks managed elsewhere (other sets, WebHooks of this program or other stacks).
+func (o WebhookSetKeepOutput) Ids() pulumi.IntArrayOutput {
+	return o.ApplyT(func(v WebhookSetKeep) []int { return v.Ids }).(pulumi.IntArrayOutput)
+}
+
+// Keep webhooks whose Name is one of these or starts with one followed by a space (e.g. other sets' namePrefix).
+func (o WebhookSetKeepOutput) NamePrefixes() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v WebhookSetKeep) []string { return v.NamePrefixes }).(pulumi.StringArrayOutput)
+}
+
+// TypeScript programs only: keep the hooks of the program's other WebhookSets (default true). A multi-language set does not know the program's other resources: list them in `ids` or `namePrefixes`.
+func (o WebhookSetKeepOutput) OtherSets() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v WebhookSetKeep) *bool { return v.OtherSets }).(pulumi.BoolPtrOutput)
+}
+
+type WebhookSetKeepPtrOutput struct{ *pulumi.OutputState }
+
+func (WebhookSetKeepPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**WebhookSetKeep)(nil)).Elem()
+}
+
+func (o WebhookSetKeepPtrOutput) ToWebhookSetKeepPtrOutput() WebhookSetKeepPtrOutput {
+	return o
+}
+
+func (o WebhookSetKeepPtrOutput) ToWebhookSetKeepPtrOutputWithContext(ctx context.Context) WebhookSetKeepPtrOutput {
+	return o
+}
+
+func (o WebhookSetKeepPtrOutput) Elem() WebhookSetKeepOutput {
+	return o.ApplyT(func(v *WebhookSetKeep) WebhookSetKeep {
+		if v != nil {
+			return *v
+		}
+		var ret WebhookSetKeep
+		return ret
+	}).(WebhookSetKeepOutput)
+}
+
+// Ids of webhooks managed elsewhere (other sets, WebHooks of this program or other stacks).
+func (o WebhookSetKeepPtrOutput) Ids() pulumi.IntArrayOutput {
+	return o.ApplyT(func(v *WebhookSetKeep) []int {
+		if v == nil {
+			return nil
+		}
+		return v.Ids
+	}).(pulumi.IntArrayOutput)
+}
+
+// Keep webhooks whose Name is one of these or starts with one followed by a space (e.g. other sets' namePrefix).
+func (o WebhookSetKeepPtrOutput) NamePrefixes() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *WebhookSetKeep) []string {
+		if v == nil {
+			return nil
+		}
+		return v.NamePrefixes
+	}).(pulumi.StringArrayOutput)
+}
+
+// TypeScript programs only: keep the hooks of the program's other WebhookSets (default true). A multi-language set does not know the program's other resources: list them in `ids` or `namePrefixes`.
+func (o WebhookSetKeepPtrOutput) OtherSets() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *WebhookSetKeep) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.OtherSets
+	}).(pulumi.BoolPtrOutput)
+}
+
+// One hook of a WebhookSet as created.
+type WebhookSetMember struct {
+	// The action name.
+	Action string `pulumi:"action"`
+	// Whether it fires.
+	Active bool `pulumi:"active"`
+	// The target URL.
+	Url string `pulumi:"url"`
+	// The Nexudus record id.
+	WebhookId int `pulumi:"webhookId"`
+}
+
+// One hook of a WebhookSet as created.
+type WebhookSetMemberOutput struct{ *pulumi.OutputState }
+
+func (WebhookSetMemberOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*WebhookSetMember)(nil)).Elem()
+}
+
+func (o WebhookSetMemberOutput) ToWebhookSetMemberOutput() WebhookSetMemberOutput {
+	return o
+}
+
+func (o WebhookSetMemberOutput) ToWebhookSetMemberOutputWithContext(ctx context.Context) WebhookSetMemberOutput {
+	return o
+}
+
+// The action name.
+func (o WebhookSetMemberOutput) Action() pulumi.StringOutput {
+	return o.ApplyT(func(v WebhookSetMember) string { return v.Action }).(pulumi.StringOutput)
+}
+
+// Whether it fires.
+func (o WebhookSetMemberOutput) Active() pulumi.BoolOutput {
+	return o.ApplyT(func(v WebhookSetMember) bool { return v.Active }).(pulumi.BoolOutput)
+}
+
+// The target URL.
+func (o WebhookSetMemberOutput) Url() pulumi.StringOutput {
+	return o.ApplyT(func(v WebhookSetMember) string { return v.Url }).(pulumi.StringOutput)
+}
+
+// The Nexudus record id.
+func (o WebhookSetMemberOutput) WebhookId() pulumi.IntOutput {
+	return o.ApplyT(func(v WebhookSetMember) int { return v.WebhookId }).(pulumi.IntOutput)
+}
+
+type WebhookSetMemberMapOutput struct{ *pulumi.OutputState }
+
+func (WebhookSetMemberMapOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*map[string]WebhookSetMember)(nil)).Elem()
+}
+
+func (o WebhookSetMemberMapOutput) ToWebhookSetMemberMapOutput() WebhookSetMemberMapOutput {
+	return o
+}
+
+func (o WebhookSetMemberMapOutput) ToWebhookSetMemberMapOutputWithContext(ctx context.Context) WebhookSetMemberMapOutput {
+	return o
+}
+
+func (o WebhookSetMemberMapOutput) MapIndex(k pulumi.StringInput) WebhookSetMemberOutput {
+	return pulumi.All(o, k).ApplyT(func(vs []interface{}) WebhookSetMember {
+		return vs[0].(map[string]WebhookSetMember)[vs[1].(string)]
+	}).(WebhookSetMemberOutput)
+}
+
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*AdoptableWebhookInput)(nil)).Elem(), AdoptableWebhookArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AdoptableWebhookArrayInput)(nil)).Elem(), AdoptableWebhookArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*WebhookSetHookInput)(nil)).Elem(), WebhookSetHookArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*WebhookSetHookArrayInput)(nil)).Elem(), WebhookSetHookArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*WebhookSetKeepInput)(nil)).Elem(), WebhookSetKeepArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*WebhookSetKeepPtrInput)(nil)).Elem(), WebhookSetKeepArgs{})
+	pulumi.RegisterOutputType(AdoptableWebhookOutput{})
+	pulumi.RegisterOutputType(AdoptableWebhookArrayOutput{})
+	pulumi.RegisterOutputType(UnmanagedWebhookOutput{})
+	pulumi.RegisterOutputType(UnmanagedWebhookArrayOutput{})
 	pulumi.RegisterOutputType(WebhookTypeOutput{})
 	pulumi.RegisterOutputType(WebhookTypeArrayOutput{})
 	pulumi.RegisterOutputType(WebhookActionInfoOutput{})
 	pulumi.RegisterOutputType(WebhookActionInfoArrayOutput{})
+	pulumi.RegisterOutputType(WebhookSetHookOutput{})
+	pulumi.RegisterOutputType(WebhookSetHookArrayOutput{})
+	pulumi.RegisterOutputType(WebhookSetKeepOutput{})
+	pulumi.RegisterOutputType(WebhookSetKeepPtrOutput{})
+	pulumi.RegisterOutputType(WebhookSetMemberOutput{})
+	pulumi.RegisterOutputType(WebhookSetMemberMapOutput{})
 }

@@ -12,6 +12,9 @@ from .get_webhook_actions import *
 from .get_webhooks import *
 from .provider import *
 from .web_hook import *
+from .webhook_set import *
+from .webhook_set_exclusion import *
+from ._inputs import *
 from . import outputs
 
 # Make subpackages available:
@@ -29,7 +32,9 @@ _utilities.register(
   "mod": "index",
   "fqn": "pulumi_nexudus",
   "classes": {
-   "nexudus:index:WebHook": "WebHook"
+   "nexudus:index:WebHook": "WebHook",
+   "nexudus:index:WebhookSet": "WebhookSet",
+   "nexudus:index:WebhookSetExclusion": "WebhookSetExclusion"
   }
  }
 ]

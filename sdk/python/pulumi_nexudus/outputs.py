@@ -16,9 +16,106 @@ from . import _utilities
 from ._enums import *
 
 __all__ = [
+    'AdoptableWebhook',
+    'UnmanagedWebhook',
     'Webhook',
     'WebhookActionInfo',
+    'WebhookSetMember',
 ]
+
+@pulumi.output_type
+class AdoptableWebhook(dict):
+    """
+    A hook declared with `adopt`: the record it would take over.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "urlSha256":
+            suggest = "url_sha256"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in AdoptableWebhook. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        AdoptableWebhook.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        AdoptableWebhook.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 action: _builtins.int,
+                 url_sha256: _builtins.str):
+        """
+        A hook declared with `adopt`: the record it would take over.
+        :param _builtins.int action: The action number.
+        :param _builtins.str url_sha256: Lower-case hex SHA-256 of the exact URL (never the URL itself).
+        """
+        pulumi.set(__self__, "action", action)
+        pulumi.set(__self__, "url_sha256", url_sha256)
+
+    @_builtins.property
+    @pulumi.getter
+    def action(self) -> _builtins.int:
+        """
+        The action number.
+        """
+        return pulumi.get(self, "action")
+
+    @_builtins.property
+    @pulumi.getter(name="urlSha256")
+    def url_sha256(self) -> _builtins.str:
+        """
+        Lower-case hex SHA-256 of the exact URL (never the URL itself).
+        """
+        return pulumi.get(self, "url_sha256")
+
+
+@pulumi.output_type
+class UnmanagedWebhook(dict):
+    """
+    A webhook an exclusive set deletes or deleted (never its URL: it may be a credential).
+    """
+    def __init__(__self__, *,
+                 action: _builtins.str,
+                 id: _builtins.int,
+                 name: _builtins.str):
+        """
+        A webhook an exclusive set deletes or deleted (never its URL: it may be a credential).
+        :param _builtins.str action: Its action name, or the number as a string if not in the enum.
+        :param _builtins.int id: The Nexudus record id.
+        :param _builtins.str name: Its display Name.
+        """
+        pulumi.set(__self__, "action", action)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "name", name)
+
+    @_builtins.property
+    @pulumi.getter
+    def action(self) -> _builtins.str:
+        """
+        Its action name, or the number as a string if not in the enum.
+        """
+        return pulumi.get(self, "action")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.int:
+        """
+        The Nexudus record id.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        Its display Name.
+        """
+        return pulumi.get(self, "name")
+
 
 @pulumi.output_type
 class Webhook(dict):
@@ -237,5 +334,77 @@ class WebhookActionInfo(dict):
         The action number, e.g. 6.
         """
         return pulumi.get(self, "value")
+
+
+@pulumi.output_type
+class WebhookSetMember(dict):
+    """
+    One hook of a WebhookSet as created.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "webhookId":
+            suggest = "webhook_id"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in WebhookSetMember. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        WebhookSetMember.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        WebhookSetMember.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 action: _builtins.str,
+                 active: _builtins.bool,
+                 url: _builtins.str,
+                 webhook_id: _builtins.int):
+        """
+        One hook of a WebhookSet as created.
+        :param _builtins.str action: The action name.
+        :param _builtins.bool active: Whether it fires.
+        :param _builtins.str url: The target URL.
+        :param _builtins.int webhook_id: The Nexudus record id.
+        """
+        pulumi.set(__self__, "action", action)
+        pulumi.set(__self__, "active", active)
+        pulumi.set(__self__, "url", url)
+        pulumi.set(__self__, "webhook_id", webhook_id)
+
+    @_builtins.property
+    @pulumi.getter
+    def action(self) -> _builtins.str:
+        """
+        The action name.
+        """
+        return pulumi.get(self, "action")
+
+    @_builtins.property
+    @pulumi.getter
+    def active(self) -> _builtins.bool:
+        """
+        Whether it fires.
+        """
+        return pulumi.get(self, "active")
+
+    @_builtins.property
+    @pulumi.getter
+    def url(self) -> _builtins.str:
+        """
+        The target URL.
+        """
+        return pulumi.get(self, "url")
+
+    @_builtins.property
+    @pulumi.getter(name="webhookId")
+    def webhook_id(self) -> _builtins.int:
+        """
+        The Nexudus record id.
+        """
+        return pulumi.get(self, "webhook_id")
 
 
