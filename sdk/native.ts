@@ -27,6 +27,8 @@ import {
   type WebhookPublicOutputs,
 } from "../provider/inputs";
 import { registerProgramWebHook, WEBHOOK_TYPE, type WebHookArgs } from "./webhook";
+import type { WebhookSetHook } from "../provider/setArgs";
+import type { WebhookSetMember } from "./webhookSet";
 
 /** The package's name in the Pulumi schema (`pulumi:providers:nexudus`, `nexudus:index:*`). */
 export const PACKAGE = "nexudus";
@@ -99,6 +101,53 @@ export class WebHook extends pulumi.CustomResource {
     );
     // Known to exclusive WebhookSets of this program at its location: kept, not deleted.
     registerProgramWebHook(this, args);
+  }
+}
+
+/** The type token of the plugin's multi-language WebhookSet component. */
+export const NATIVE_SET_TYPE = "nexudus:index:WebhookSet";
+
+/** The arguments of a plugin-backed {@link WebhookSet}: the TypeScript set's. */
+export interface WebhookSetArgs {
+  businessId: pulumi.Input<number>;
+  url?: pulumi.Input<string>;
+  /** Action names or numbers (shorthand), or the long form; see the TypeScript `WebhookSet`. */
+  hooks: WebhookSetHook[];
+  namePrefix?: string;
+  active?: pulumi.Input<boolean>;
+  adopt?: pulumi.Input<boolean>;
+  exclusive?: boolean;
+  /** What an exclusive set keeps besides its hooks (`otherSets` has no effect here). */
+  alsoKeep?: { ids?: pulumi.Input<number>[]; namePrefixes?: string[] };
+}
+
+/**
+ * A WebhookSet built by the `nexudus` plugin (a multi-language component, type
+ * `nexudus:index:WebhookSet`): one plugin-served `WebHook` per hook, bound to the set's provider,
+ * so a program can have sets in several accounts (`{ provider: someProvider }`). The arguments,
+ * names and checks are the TypeScript `WebhookSet`'s. Unlike it, an exclusive native set knows
+ * only its own hooks and `alsoKeep`: list the program's other webhooks at the location there.
+ */
+export class WebhookSet extends pulumi.ComponentResource {
+  /** The Nexudus ids of the hooks, in the order of `hooks`. */
+  declare readonly webhookIds: pulumi.Output<number[]>;
+  /** Every hook, keyed by child resource name (secret: it holds the URLs). */
+  declare readonly webhooks: pulumi.Output<Record<string, WebhookSetMember>>;
+  /** The Name prefix in use. */
+  declare readonly namePrefix: pulumi.Output<string>;
+
+  constructor(name: string, args: WebhookSetArgs, opts?: pulumi.ComponentResourceOptions) {
+    // The shorthand entries in long form: the schema types each hook as an object.
+    const hooks = Array.isArray(args.hooks)
+      ? args.hooks.map((h) => (typeof h === "string" || typeof h === "number" ? { action: h } : h))
+      : args.hooks;
+    super(
+      NATIVE_SET_TYPE,
+      name,
+      { ...args, hooks, namePrefix: args.namePrefix, webhookIds: undefined, webhooks: undefined },
+      withVersion(opts),
+      true,
+    );
   }
 }
 
