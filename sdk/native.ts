@@ -27,7 +27,7 @@ import {
   type WebhookPublicOutputs,
 } from "../provider/inputs";
 import { registerProgramWebHook, WEBHOOK_TYPE, type WebHookArgs } from "./webhook";
-import type { WebhookSetHook } from "../provider/setArgs";
+import type { WebhookSetArgs as DynamicSetArgs, WebhookSetKeep } from "../provider/setArgs";
 import type { WebhookSetMember } from "./webhookSet";
 
 /** The package's name in the Pulumi schema (`pulumi:providers:nexudus`, `nexudus:index:*`). */
@@ -107,19 +107,13 @@ export class WebHook extends pulumi.CustomResource {
 /** The type token of the plugin's multi-language WebhookSet component. */
 export const NATIVE_SET_TYPE = "nexudus:index:WebhookSet";
 
-/** The arguments of a plugin-backed {@link WebhookSet}: the TypeScript set's. */
-export interface WebhookSetArgs {
-  businessId: pulumi.Input<number>;
-  url?: pulumi.Input<string>;
-  /** Action names or numbers (shorthand), or the long form; see the TypeScript `WebhookSet`. */
-  hooks: WebhookSetHook[];
-  namePrefix?: string;
-  active?: pulumi.Input<boolean>;
-  adopt?: pulumi.Input<boolean>;
-  exclusive?: boolean;
-  /** What an exclusive set keeps besides its hooks (`otherSets` has no effect here). */
-  alsoKeep?: { ids?: pulumi.Input<number>[]; namePrefixes?: string[] };
-}
+/**
+ * The arguments of a plugin-backed {@link WebhookSet}: the TypeScript set's, but `alsoKeep.otherSets`
+ * (a multi-language set does not see the program's other sets).
+ */
+export type WebhookSetArgs = Omit<DynamicSetArgs, "alsoKeep"> & {
+  alsoKeep?: Omit<WebhookSetKeep, "otherSets">;
+};
 
 /**
  * A WebhookSet built by the `nexudus` plugin (a multi-language component, type
