@@ -257,6 +257,8 @@ export interface Deployment {
       urn: string;
       type: string;
       id?: string;
+      /** The provider reference: `<provider urn>::<provider id>`. */
+      provider?: string;
       inputs?: Record<string, unknown>;
       outputs?: Record<string, unknown>;
     }>;

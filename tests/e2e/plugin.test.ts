@@ -375,6 +375,40 @@ describe.each([JAVASCRIPT, YAML])("a $language program through the real engine",
     expect(p.changeSummary).toEqual({ same: 6 });
   });
 
+  it("`pulumi import --provider name=urn` adopts a record of another account with its provider", async () => {
+    // A record in account B only: the default provider (account A) cannot see it.
+    const rec = emuB.insert({
+      BusinessId: HQ,
+      Name: "Hand B",
+      Action: 8,
+      URL: "https://hooks.example.com/hand-b/SECRET-PATH-HAND",
+    });
+    const before = await pulumi.exportStack(dir);
+    const accountB = (before.deployment.resources ?? []).find(
+      (x) => x.type === "pulumi:providers:nexudus" && x.urn.endsWith("::account-b"),
+    )!;
+    emuB.clearRequests();
+    // The provider's URN alone (a resource's `provider` field in the state adds `::<id>`).
+    const r = await pulumi.ok(dir, [
+      "import",
+      WEBHOOK,
+      "hand-b",
+      String(rec.Id),
+      "--provider",
+      `account-b=${accountB.urn}`,
+      "--yes",
+      "--protect=false",
+      "--generate-code=false",
+    ]);
+    expect(r.stdout).toMatch(/1 imported/);
+    expect(new Set(emuB.requests().map((c) => c.client))).toEqual(new Set(["ops-b@example.com"]));
+    const after = await pulumi.exportStack(dir);
+    const imported = (after.deployment.resources ?? []).find((x) => x.urn.endsWith("::hand-b"))!;
+    expect(imported.id).toBe(String(rec.Id));
+    expect(imported.provider).toBe(`${accountB.urn}::${accountB.id}`);
+    expect(imported.inputs).toMatchObject({ businessId: HQ, name: "Hand B", action: 8 });
+  });
+
   it("the state holds no token, password or secret URL in clear", async () => {
     const text = JSON.stringify(await pulumi.exportStack(dir));
     for (const s of [TOKEN_A, TOKEN_B, "SECRET-PATH-A", "SECRET-PATH-B", "SECRET-PATH-HAND"]) {
