@@ -154,7 +154,12 @@ export async function constructWebhookSet(
     if (protect !== undefined) component.setProtect(protect);
     if (retainOnDelete !== undefined) component.setRetainondelete(retainOnDelete);
     component.setDependenciesList(req.getDependenciesList());
-    component.setAliasesList(req.getAliasesList());
+    // Alias specs from newer engines and SDKs; alias URNs from older ones (SDK 3.216's stubs).
+    const aliases = req.getAliasesList() as unknown[];
+    component.setAliasurnsList(aliases.filter((a): a is string => typeof a === "string"));
+    component.setAliasesList(
+      aliases.filter((a): a is aliasTypes.Alias => typeof a === "object" && a !== null),
+    );
     component.setAliasspecs(true);
     component.setDeletedwith(req.getDeletedwith());
     component.setAcceptsecrets(true);
@@ -269,6 +274,6 @@ export async function constructWebhookSet(
     res.getStatedependenciesMap().set("webhookIds", deps);
     return res;
   } finally {
-    monitor.close();
+    (monitor as unknown as { close(): void }).close(); // a grpc.Client (older stubs do not type it)
   }
 }
