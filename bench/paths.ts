@@ -9,7 +9,8 @@
  *
  * `npm run bench -- --paths [--paths-sizes 100,3000] [--paths-time-factor 0.01]` (a `paths`
  * object in bench/results.json and a table in bench/results.md); alone:
- * `npx ts-node --transpile-only bench/paths.ts [--sizes 100] [--time-factor 0.01]`.
+ * `npx ts-node --transpile-only bench/paths.ts [--sizes 100] [--time-factor 0.01] [--only plugin]`.
+ * Each run also records each part's own peak (engine, language host, program, provider).
  */
 import { execFileSync, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
@@ -29,6 +30,9 @@ export interface PathRun {
   previewPeakMb: number | null;
   upSeconds: number;
   upPeakMb: number | null;
+  /** Each part's own peak (engine, language host, program, provider), preview and up. */
+  previewPeakByRole?: Partial<Record<Role, number>>;
+  upPeakByRole?: Partial<Record<Role, number>>;
   /** API calls of the up (the baseline makes none). */
   writes: number;
   reads: number;
@@ -72,7 +76,23 @@ ${loop("  new Thing(`thing-${i}`, { i, businessId });")}`;
 }
 
 /** The resident memory of `pid` and all its descendants, in MB (null without /proc). */
-function treeRssMb(pid: number): number | null {
+/** Which part of a run a process is, from its command line. */
+export type Role = "engine" | "language host" | "program" | "provider" | "other";
+
+function roleOf(cmdline: string[]): Role {
+  const line = cmdline.join(" ");
+  const argv0 = path.basename(cmdline[0] ?? "");
+  if (line.includes("provider/plugin/main.js") || line.includes("dynamic-provider")) {
+    return "provider";
+  }
+  if (argv0 === "pulumi") return "engine";
+  if (argv0.startsWith("pulumi-language-")) return "language host";
+  if (argv0 === "node" || argv0.startsWith("node")) return "program";
+  return "other";
+}
+
+/** The resident memory of a process tree, in MB: the whole and each role's share. */
+function treeRss(pid: number): { totalMb: number; byRole: Partial<Record<Role, number>> } | null {
   let entries: string[];
   try {
     entries = fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e));
@@ -96,14 +116,26 @@ function treeRssMb(pid: number): number | null {
       // the process ended meanwhile
     }
   }
+  const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
   let total = 0;
+  const byRole: Partial<Record<Role, number>> = {};
   const stack = [pid];
   for (let guard = 0; stack.length > 0 && guard < 10_000; guard++) {
     const p = stack.pop()!;
-    total += rss.get(p) ?? 0;
+    const bytes = rss.get(p) ?? 0;
+    total += bytes;
+    let cmdline: string[] = [];
+    try {
+      cmdline = fs.readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0").filter(Boolean);
+    } catch {
+      // ended
+    }
+    const role = roleOf(cmdline);
+    byRole[role] = (byRole[role] ?? 0) + bytes;
     stack.push(...(children.get(p) ?? []));
   }
-  return Math.round((total / 1024 / 1024) * 10) / 10;
+  for (const r of Object.keys(byRole) as Role[]) byRole[r] = mb(byRole[r]!);
+  return { totalMb: mb(total), byRole };
 }
 
 /** Runs `pulumi <args>`, sampling the process tree's memory; wall time and peak. */
@@ -111,13 +143,18 @@ async function measured(
   session: PulumiSession,
   dir: string,
   args: string[],
-): Promise<{ seconds: number; peakMb: number | null }> {
+): Promise<{ seconds: number; peakMb: number | null; peakByRole: Partial<Record<Role, number>> }> {
   const child: ChildProcess = session.spawn(dir, args);
   let peak: number | null = null;
+  const peakByRole: Partial<Record<Role, number>> = {};
   const timer = setInterval(() => {
     if (child.pid === undefined) return;
-    const mb = treeRssMb(child.pid);
-    if (mb !== null) peak = Math.max(peak ?? 0, mb);
+    const sample = treeRss(child.pid);
+    if (sample === null) return;
+    peak = Math.max(peak ?? 0, sample.totalMb);
+    for (const [role, v] of Object.entries(sample.byRole) as [Role, number][]) {
+      peakByRole[role] = Math.max(peakByRole[role] ?? 0, v);
+    }
   }, 100);
   try {
     const r = await collect(child, 3_600_000);
@@ -126,7 +163,7 @@ async function measured(
         `pulumi ${args.join(" ")} exited ${r.code}:\n${r.stdout.slice(-3000)}\n${r.stderr}`,
       );
     }
-    return { seconds: round(r.ms / 1000), peakMb: peak };
+    return { seconds: round(r.ms / 1000), peakMb: peak, peakByRole };
   } finally {
     clearInterval(timer);
   }
@@ -182,6 +219,8 @@ async function runOnce(
       previewPeakMb: preview.peakMb,
       upSeconds: up.seconds,
       upPeakMb: up.peakMb,
+      previewPeakByRole: preview.peakByRole,
+      upPeakByRole: up.peakByRole,
       writes,
       reads: log.length - writes,
       throttled: log.filter((r) => r.status === 409).length,
@@ -210,7 +249,7 @@ export function pathsTable(b: PathsBench): string {
 
 /** Runs the three paths at each size; undefined (with the reason logged) without a CLI. */
 export async function runPathsBench(
-  opts: { sizes: number[]; timeFactor: number },
+  opts: { sizes: number[]; timeFactor: number; paths?: readonly BenchPath[] },
   log: (line: string) => void,
 ): Promise<PathsBench | undefined> {
   let cli;
@@ -245,11 +284,12 @@ export async function runPathsBench(
     ]);
     const runs: PathRun[] = [];
     for (const n of opts.sizes) {
-      for (const p of ["baseline", "dynamic", "plugin"] as const) {
+      for (const p of opts.paths ?? (["baseline", "dynamic", "plugin"] as const)) {
         const r = await runOnce(session, root, p, n, opts.timeFactor);
         log(
           `paths: ${p}, ${n} resources: preview ${r.previewSeconds} s (peak ${r.previewPeakMb} MB), ` +
-            `up ${r.upSeconds} s (peak ${r.upPeakMb} MB), ${r.writes} writes, ${r.reads} reads, ${r.throttled} x 409`,
+            `up ${r.upSeconds} s (peak ${r.upPeakMb} MB), ${r.writes} writes, ${r.reads} reads, ${r.throttled} x 409; ` +
+            `peaks by part, preview ${JSON.stringify(r.previewPeakByRole)}, up ${JSON.stringify(r.upPeakByRole)}`,
         );
         runs.push(r);
       }
@@ -274,7 +314,12 @@ if (require.main === module) {
   if (!Number.isFinite(timeFactor) || timeFactor <= 0) {
     throw new Error("--time-factor must be a number greater than 0");
   }
-  runPathsBench({ sizes, timeFactor }, (l) => console.log(l)).then(
+  const only = arg("--only", "");
+  const paths = only === "" ? undefined : (only.split(",") as BenchPath[]);
+  if (paths?.some((p) => !["baseline", "dynamic", "plugin"].includes(p))) {
+    throw new Error("--only takes baseline, dynamic and plugin, comma-separated");
+  }
+  runPathsBench({ sizes, timeFactor, ...(paths ? { paths } : {}) }, (l) => console.log(l)).then(
     (r) => {
       console.log(JSON.stringify(r, null, 2));
       process.exit(0);
