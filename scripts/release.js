@@ -5,6 +5,7 @@
 //                                  packed from a staging copy whose package.json is cleaned of
 //                                  dev-only fields (scripts, devDependencies, overrides) by
 //                                  clean-pkg-json, so the repository's package.json is never touched
+//   templates/nexudus-yaml/        the Pulumi YAML template (the plugin's WebhookSet; needs the plugin)
 //   templates/nexudus-typescript/  the `pulumi new` template (templates/ of the repository) with the
 //                                  npm package inside as pulumi-nexudus.tgz, which its package.json
 //                                  installs (`file:pulumi-nexudus.tgz`): `pulumi new` copies it into
@@ -105,6 +106,10 @@ function installText(version, files) {
     "  mkdir my-webhooks && cd my-webhooks",
     "  pulumi new /absolute/path/to/this/folder/templates/nexudus-typescript",
     "",
+    "Pulumi YAML (and other languages) use the nexudus plugin; install it once, then the template:",
+    `  pulumi plugin install resource nexudus ${version} --file /absolute/path/to/this/folder/pulumi-resource-nexudus-v${version}-linux-amd64.tar.gz`,
+    "  pulumi new /absolute/path/to/this/folder/templates/nexudus-yaml",
+    "",
     "Once the package is on npm, `npm install pulumi-nexudus @pulumi/pulumi` replaces the",
     "tarball; the package name (and so the state) stays the same.",
     "",
@@ -127,6 +132,8 @@ function release(opts) {
   for (const t of fs.readdirSync(path.join(ROOT, "templates"))) {
     const dest = path.join(opts.out, "templates", t);
     fs.cpSync(path.join(ROOT, "templates", t), dest, { recursive: true });
+    // A Node.js template installs the npm package it carries; a YAML one needs the plugin only.
+    if (!fs.existsSync(path.join(dest, "package.json"))) continue;
     fs.copyFileSync(path.join(opts.out, tgz), path.join(dest, "pulumi-nexudus.tgz"));
     files.push({
       name: `templates/${t}/pulumi-nexudus.tgz`,

@@ -141,3 +141,49 @@ test("the package installs from the release tarball and pulumi up creates the te
   await pulumi.ok(dir, ["destroy", "--yes", "--skip-preview"]);
   expect(emulator.records()).toEqual([]);
 }, 600_000);
+
+test("the YAML template: pulumi new, the plugin from the release folder, pulumi up makes the set's hooks", async () => {
+  const yamlDir = path.join(e2e.root, "yaml-hooks");
+  fs.mkdirSync(yamlDir);
+  const plugin = path.join(release, `pulumi-resource-nexudus-v${VERSION}-linux-amd64.tar.gz`);
+  expect(fs.existsSync(plugin)).toBe(true);
+  // No npm package in a YAML template: the plugin serves it.
+  expect(fs.existsSync(path.join(release, "templates", "nexudus-yaml", "pulumi-nexudus.tgz"))).toBe(
+    false,
+  );
+  await pulumi.ok(yamlDir, ["plugin", "install", "resource", "nexudus", VERSION, "--file", plugin]);
+  await pulumi.ok(yamlDir, [
+    "new",
+    path.join(release, "templates", "nexudus-yaml"),
+    "--yes",
+    "--name",
+    "yamlhooks",
+    "--stack",
+    "dev",
+    "--config",
+    `nexudus:baseUrl=${emulator.url}`,
+  ]);
+  await pulumi.ok(yamlDir, ["config", "set", "--secret", "nexudus:token", TOKEN]);
+  const yaml = fs.readFileSync(path.join(yamlDir, "Pulumi.dev.yaml"), "utf8");
+  expect(yaml).toMatch(/yamlhooks:url:\s+secure:/);
+  expect(yaml).not.toContain(TOKEN);
+
+  await pulumi.ok(yamlDir, ["up", "--yes", "--skip-preview"]);
+  const records = emulator.records();
+  expect(records.map((w) => w.Name).sort()).toEqual([
+    "Pulumi yamlhooks BookingCreate",
+    "Pulumi yamlhooks BookingDelete",
+    "Pulumi yamlhooks BookingUpdate",
+  ]);
+  expect(records.every((w) => w.BusinessId === 1234)).toBe(true);
+  const outputs = JSON.parse((await pulumi.ok(yamlDir, ["stack", "output", "--json"])).stdout) as {
+    webhookIds: number[];
+  };
+  expect([...outputs.webhookIds].sort()).toEqual(records.map((w) => w.Id).sort());
+  const state = (await pulumi.ok(yamlDir, ["stack", "export"])).stdout;
+  expect(state).not.toContain(TOKEN);
+  expect(state).not.toContain('hooks.example.com/nexudus"');
+
+  await pulumi.ok(yamlDir, ["destroy", "--yes", "--skip-preview"]);
+  expect(emulator.records()).toEqual([]);
+}, 600_000);
