@@ -21,6 +21,8 @@ interface RuntimeState {
   context?: AccountContext;
   /** Why the last `configure()` failed: later calls fail with it too (the host caches us). */
   configError?: Error;
+  /** Where warnings go when not through the SDK's log (the plugin: the engine's Log). */
+  warn?: (message: string) => Promise<void>;
 }
 
 const state: RuntimeState = processWide<RuntimeState>("pulumi-nexudus.runtime.v2", () => ({}));
@@ -121,3 +123,18 @@ export function refreshMode(): RefreshMode {
 }
 
 export { NexudusProviderConfigError };
+
+/**
+ * Sends warnings (a `check`'s plain-http notice) to `sink` instead of the Node SDK's log: the
+ * plugin has no SDK runtime and logs through the engine itself.
+ */
+export function setWarningSink(sink: (message: string) => Promise<void>): void {
+  state.warn = sink;
+}
+
+/** A warning the engine shows beside the step (the step goes on). */
+export async function warn(message: string): Promise<void> {
+  if (state.warn) return state.warn(message);
+  const log = require("@pulumi/pulumi/log") as typeof import("@pulumi/pulumi/log");
+  await log.warn(message);
+}

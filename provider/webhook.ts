@@ -31,7 +31,7 @@ import {
   type WebhookInputs,
   type WebhookOutputs,
 } from "./inputs";
-import { configure, currentContext, getClient, type ConfigGetter } from "./runtime";
+import { configure, currentContext, getClient, warn, type ConfigGetter } from "./runtime";
 import type { WebhookRecord, WebhookSummary } from "../client/types";
 import type { NexudusClient } from "../client/client";
 import { cachedRecord } from "./readCache";
@@ -250,8 +250,7 @@ export const webhookProvider = {
     const warning = result.failures.length === 0 ? plainHttpWarning(news.url) : undefined;
     if (warning !== undefined) {
       // A warning, not a failure: the engine shows it and the step goes on.
-      const log = require("@pulumi/pulumi/log") as typeof import("@pulumi/pulumi/log");
-      await log.warn(`WebHook ${JSON.stringify(news.name)}: ${warning}`);
+      await warn(`WebHook ${JSON.stringify(news.name)}: ${warning}`);
     }
     return result;
   },

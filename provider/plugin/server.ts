@@ -19,6 +19,7 @@ import type * as provTypes from "@pulumi/pulumi/proto/provider_pb";
 import type * as provGrpcTypes from "@pulumi/pulumi/proto/provider_grpc_pb";
 import { EXCLUSION_INPUT_KEYS, exclusionProvider } from "../exclusion";
 import { WEBHOOK_INPUT_KEYS } from "../inputs";
+import { setWarningSink } from "../runtime";
 import { webhookProvider } from "../webhook";
 import { readSettings } from "../../config/settings";
 import { errorMessage, NexudusConfigError } from "../../client/errors";
@@ -381,6 +382,8 @@ export async function serve(engine?: string): Promise<{ port: number; stop(): Pr
     return info;
   };
 
+  // A check's warnings (a plain http:// target) go to the engine too: no SDK log in the plugin.
+  setWarningSink((message) => warn("", message));
   const construct = (req: provTypes.ConstructRequest) => constructWebhookSet(req, m, warn);
 
   const empty = async () => new m.empty.Empty();

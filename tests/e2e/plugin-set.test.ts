@@ -23,6 +23,8 @@ const TOKEN = "e2e-plugin-set-token-7b3e";
 const HQ = 1234;
 const URL_DEFAULT = "https://hooks.example.com/set/SECRET-PATH-SET";
 const URL_BILLING = "https://billing.example.com/hook";
+/** A plain http:// target off loopback: a warning (from the packed plugin, through the engine). */
+const URL_PLAIN = "http://plain.example.com/teams";
 const VERSION = (
   JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { version: string }
 ).version;
@@ -64,7 +66,9 @@ const HOOKS = `        - action: BookingCreate
         - action: BookingUpdate
         - action: CoworkerInvoicePaid
           url: ${URL_BILLING}
-          description: Billing sync`;
+          description: Billing sync
+        - action: TeamCreated
+          url: ${URL_PLAIN}`;
 
 const writes = () => emulator.requests().filter((r) => r.method !== "GET");
 const stepOf = (p: PreviewJson, suffix: string) =>
@@ -99,7 +103,12 @@ test("preview: the component, its hooks and its exclusion, the stray listed, the
   emulator.clearRequests();
   const p = parseJson<PreviewJson>(await pulumi.ok(dir, ["preview", "--json"]));
   expect(stepOf(p, "nexudus:index:WebhookSet::hq")?.op).toBe("create");
-  for (const child of ["hq-BookingCreate", "hq-BookingUpdate", "hq-CoworkerInvoicePaid"]) {
+  for (const child of [
+    "hq-BookingCreate",
+    "hq-BookingUpdate",
+    "hq-CoworkerInvoicePaid",
+    "hq-TeamCreated",
+  ]) {
     expect(stepOf(p, `nexudus:index:WebHook::${child}`)?.op).toBe("create");
   }
   const exclusion = stepOf(p, "nexudus:index:WebhookSetExclusion::hq-exclusive");
@@ -110,6 +119,7 @@ test("preview: the component, its hooks and its exclusion, the stray listed, the
   expect(JSON.stringify(p.diagnostics ?? [])).toContain(
     'WebhookSet \\"hq\\" is exclusive: declared from a non-TypeScript program',
   );
+  expect(JSON.stringify(p.diagnostics ?? [])).toContain("NEXUDUS_ALLOW_PLAIN_HTTP=1");
   expect(writes()).toEqual([]);
 });
 
@@ -122,6 +132,7 @@ test("up creates the hooks under the set, deletes the stray, keeps the other tea
       ["ops BookingCreate", 6, URL_DEFAULT],
       ["ops BookingUpdate", 7, URL_DEFAULT],
       ["ops CoworkerInvoicePaid", 21, URL_BILLING],
+      ["ops TeamCreated", 57, URL_PLAIN],
     ].sort(),
   );
   expect(ours.find((r) => r.Action === 21)?.Description).toBe("Billing sync");
