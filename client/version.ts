@@ -10,6 +10,9 @@ let version: string | undefined;
 /** The version of this package (`package.json` `version`). */
 export function packageVersion(): string {
   if (version !== undefined) return version;
+  // A single-executable build has no package.json beside it: the build sets the version.
+  const baked = (globalThis as { __nexudusPackageVersion?: string }).__nexudusPackageVersion;
+  if (typeof baked === "string") return (version = baked);
   let dir = __dirname;
   for (let i = 0; i < 5; i++) {
     const file = path.join(dir, "package.json");

@@ -39,6 +39,13 @@ const ARTIFACTS = [
     files: (out, version) => [`pulumi-resource-nexudus-v${version}-linux-amd64.tar.gz`],
   },
   {
+    script: "plugin:sea",
+    node: "scripts/plugin-sea.js",
+    what: "the plugin as one executable, for machines without Node.js (same install command)",
+    args: (out) => ["--out", out],
+    files: (out, version) => [`pulumi-resource-nexudus-v${version}-linux-amd64-sea.tar.gz`],
+  },
+  {
     script: "sdk:pack",
     what: "the SDK packages of other languages",
     args: (out) => ["--out", out],

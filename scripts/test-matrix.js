@@ -185,4 +185,5 @@ function main() {
   process.exit(status);
 }
 
-main();
+if (require.main === module) main();
+module.exports = { ensureNode };

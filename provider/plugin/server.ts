@@ -64,27 +64,38 @@ interface Modules {
 }
 
 /**
+ * What {@link modules} loads, as @pulumi/pulumi resolves it (`./proto/...` is its own folder).
+ * scripts/plugin-sea.js bundles the same list into the single executable.
+ */
+export const MODULE_PATHS: Record<keyof Modules, string> = {
+  grpc: "@grpc/grpc-js",
+  struct: "google-protobuf/google/protobuf/struct_pb",
+  prov: "./proto/provider_pb",
+  provGrpc: "./proto/provider_grpc_pb",
+  plugin: "./proto/plugin_pb",
+  empty: "google-protobuf/google/protobuf/empty_pb",
+  status: "./proto/status_pb",
+  any: "google-protobuf/google/protobuf/any_pb",
+  res: "./proto/resource_pb",
+  resGrpc: "./proto/resource_grpc_pb",
+  alias: "./proto/alias_pb",
+  engine: "./proto/engine_pb",
+  engineGrpc: "./proto/engine_grpc_pb",
+};
+
+/**
  * The stubs and the same grpc-js and google-protobuf copies that @pulumi/pulumi uses. Resolved
  * from its `proto/` folder, the only part of @pulumi/pulumi the plugin loads (the plugin tarball
  * ships that folder and its package.json alone: scripts/plugin-pack.js).
  */
 function modules(): Modules {
+  // A single-executable build (scripts/plugin-sea.js) bundles them and hands them over here.
+  const bundled = (globalThis as { __nexudusPluginModules?: Modules }).__nexudusPluginModules;
+  if (bundled) return bundled;
   const fromPulumi = createRequire(require.resolve("@pulumi/pulumi/package.json"));
-  return {
-    grpc: fromPulumi("@grpc/grpc-js") as typeof grpcTypes,
-    struct: fromPulumi("google-protobuf/google/protobuf/struct_pb") as typeof structTypes,
-    prov: fromPulumi("./proto/provider_pb") as typeof provTypes,
-    provGrpc: fromPulumi("./proto/provider_grpc_pb") as typeof provGrpcTypes,
-    plugin: fromPulumi("./proto/plugin_pb") as Modules["plugin"],
-    empty: fromPulumi("google-protobuf/google/protobuf/empty_pb") as Modules["empty"],
-    status: fromPulumi("./proto/status_pb") as Modules["status"],
-    any: fromPulumi("google-protobuf/google/protobuf/any_pb") as Modules["any"],
-    res: fromPulumi("./proto/resource_pb") as Modules["res"],
-    resGrpc: fromPulumi("./proto/resource_grpc_pb") as Modules["resGrpc"],
-    alias: fromPulumi("./proto/alias_pb") as Modules["alias"],
-    engine: fromPulumi("./proto/engine_pb") as typeof engineTypes,
-    engineGrpc: fromPulumi("./proto/engine_grpc_pb") as typeof engineGrpcTypes,
-  };
+  return Object.fromEntries(
+    Object.entries(MODULE_PATHS).map(([key, spec]) => [key, fromPulumi(spec)]),
+  ) as Modules;
 }
 
 /** The steps of a resource the plugin serves: the dynamic provider's own methods. */

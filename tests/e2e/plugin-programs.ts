@@ -23,13 +23,22 @@ export const PLUGIN_VERSION = (
 export const WEBHOOK = "nexudus:index:WebHook";
 
 /** Packs the plugin into `<root>/pack` and installs it into the session's PULUMI_HOME. */
-export async function installPlugin(pulumi: PulumiSession, root: string): Promise<void> {
-  const out = execFileSync(
-    process.execPath,
-    [path.join(REPO_ROOT, "scripts", "plugin-pack.js"), "--out", path.join(root, "pack")],
-    { encoding: "utf8" },
-  );
-  const tarball = out.trim().split("\n").pop()!;
+export async function installPlugin(
+  pulumi: PulumiSession,
+  root: string,
+  /** A plugin tarball made already (else scripts/plugin-pack.js packs one). */
+  given?: string,
+): Promise<void> {
+  const tarball =
+    given ??
+    execFileSync(
+      process.execPath,
+      [path.join(REPO_ROOT, "scripts", "plugin-pack.js"), "--out", path.join(root, "pack")],
+      { encoding: "utf8" },
+    )
+      .trim()
+      .split("\n")
+      .pop()!;
   await pulumi.ok(root, [
     "plugin",
     "install",
