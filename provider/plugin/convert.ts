@@ -4,7 +4,7 @@
  * after it, the configuration of a `Configure` request as the config getter `configure()` reads, and
  * a detailed per-property diff built from the dynamic diff's answer. No I/O here.
  */
-import { UNKNOWN, WEBHOOK_INPUT_KEYS } from "../inputs";
+import { DERIVED_ACTION_NAME, UNKNOWN, WEBHOOK_INPUT_KEYS } from "../inputs";
 
 /** Key marking a special value (secret, asset, ...) in a property map on the wire. */
 export const SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -176,6 +176,17 @@ export async function detailedDiff(
             : DIFF_KIND.UPDATE;
     result.diffs.push(key);
     result.detailedDiff[key] = { kind, inputDiff: false };
+  }
+  // The action's name beside its number (`check` derives it): `preview --diff` shows
+  // `~ actionName: "BookingCreate" => "BookingUpdate"` under `~ action: 6 => 7`.
+  const derived = DERIVED_ACTION_NAME;
+  if (
+    "action" in result.detailedDiff &&
+    news[derived] !== undefined &&
+    news[derived] !== olds[derived]
+  ) {
+    result.diffs.push(derived);
+    result.detailedDiff[derived] = { kind: result.detailedDiff.action!.kind, inputDiff: false };
   }
   return result;
 }

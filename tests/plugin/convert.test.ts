@@ -56,6 +56,13 @@ describe("detailedDiff (from the dynamic diff)", () => {
     ["active turned off", { active: false }, ["active"], { active: DIFF_KIND.UPDATE }, []],
     ["an action by number", { action: 7 }, ["action"], { action: DIFF_KIND.UPDATE }, []],
     [
+      "an action with the name check derives: both shown",
+      { action: 7, actionName: "BookingUpdate" },
+      ["action", "actionName"],
+      { action: DIFF_KIND.UPDATE, actionName: DIFF_KIND.UPDATE },
+      [],
+    ],
+    [
       "a description added",
       { description: "new" },
       ["description"],
