@@ -116,6 +116,7 @@ function installText(version, files) {
     "Pulumi YAML (and other languages) use the nexudus plugin; install it once, then the template:",
     `  pulumi plugin install resource nexudus ${version} --file /absolute/path/to/this/folder/pulumi-resource-nexudus-v${version}-linux-amd64.tar.gz`,
     "  pulumi new /absolute/path/to/this/folder/templates/nexudus-yaml",
+    "  pulumi new /absolute/path/to/this/folder/templates/nexudus-python   (Python 3.9+, pip)",
     "",
     "Once the package is on npm, `npm install pulumi-nexudus @pulumi/pulumi` replaces the",
     "tarball; the package name (and so the state) stays the same.",
@@ -139,6 +140,20 @@ function release(opts) {
   for (const t of fs.readdirSync(path.join(ROOT, "templates"))) {
     const dest = path.join(opts.out, "templates", t);
     fs.cpSync(path.join(ROOT, "templates", t), dest, { recursive: true });
+    // A Python template installs the generated SDK it carries (requirements.txt names it).
+    if (fs.existsSync(path.join(dest, "requirements.txt"))) {
+      execFileSync("tar", [
+        "-czf",
+        path.join(dest, "pulumi-nexudus-sdk.tar.gz"),
+        "-C",
+        path.join(ROOT, "sdk"),
+        "python",
+      ]);
+      files.push({
+        name: `templates/${t}/pulumi-nexudus-sdk.tar.gz`,
+        what: "the Python SDK, carried by the template",
+      });
+    }
     // A Node.js template installs the npm package it carries; a YAML one needs the plugin only.
     if (!fs.existsSync(path.join(dest, "package.json"))) continue;
     fs.copyFileSync(path.join(opts.out, tgz), path.join(dest, "pulumi-nexudus.tgz"));

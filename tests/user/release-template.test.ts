@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { EmulatorHandle } from "../../emulator";
-import { REPO_ROOT, useE2e, PulumiSession } from "../../testing/pulumiCli";
+import { findPulumi, REPO_ROOT, useE2e, PulumiSession } from "../../testing/pulumiCli";
 
 const TOKEN = "e2e-template-token-3a9c";
 const VERSION = (
@@ -53,6 +53,7 @@ test("the release folder holds the tarball, its checksum and install notes", () 
     [
       ...files.filter((f) => !["SHA256SUMS", "INSTALL.txt", "templates"].includes(f)),
       "templates/nexudus-typescript/pulumi-nexudus.tgz",
+      "templates/nexudus-python/pulumi-nexudus-sdk.tar.gz",
     ].sort(),
   );
   expect(
@@ -187,3 +188,62 @@ test("the YAML template: pulumi new, the plugin from the release folder, pulumi 
   await pulumi.ok(yamlDir, ["destroy", "--yes", "--skip-preview"]);
   expect(emulator.records()).toEqual([]);
 }, 600_000);
+
+/** The Python language host `npm run pulumi:install` builds (absent: the Python case is skipped). */
+const PYTHON_HOST = ["pulumi-language-python", "pulumi-language-python-exec"].every((f) =>
+  fs.existsSync(path.join(findPulumi().binDir, f)),
+);
+
+(PYTHON_HOST ? test : test.skip)(
+  "the Python template: pulumi new installs the SDK it carries, pulumi up makes the set's hooks",
+  async () => {
+    const pyDir = path.join(e2e.root, "python-hooks");
+    fs.mkdirSync(pyDir);
+    const plugin = path.join(release, `pulumi-resource-nexudus-v${VERSION}-linux-amd64.tar.gz`);
+    await pulumi.ok(pyDir, ["plugin", "install", "resource", "nexudus", VERSION, "--file", plugin]);
+    // pulumi new runs pip itself: pulumi from PyPI, the SDK from the tarball the template carries.
+    await pulumi.ok(
+      pyDir,
+      [
+        "new",
+        path.join(release, "templates", "nexudus-python"),
+        "--yes",
+        "--name",
+        "pyhooks",
+        "--stack",
+        "dev",
+        "--config",
+        `nexudus:baseUrl=${emulator.url}`,
+      ],
+      { timeoutMs: 600_000 },
+    );
+    // The v3.79 Python host built here ignores runtime.options.virtualenv and makes the project
+    // folder the venv; a current Pulumi CLI uses ./venv. Run with that venv active.
+    const venv = fs.existsSync(path.join(pyDir, "venv", "bin")) ? path.join(pyDir, "venv") : pyDir;
+    expect(fs.existsSync(path.join(venv, "bin", "python"))).toBe(true);
+    const cli = findPulumi();
+    const py = new PulumiSession(cli, e2e.root, {
+      VIRTUAL_ENV: venv,
+      PATH: [path.join(venv, "bin"), cli.binDir, process.env.PATH ?? ""].join(path.delimiter),
+    });
+    await py.ok(pyDir, ["config", "set", "--secret", "nexudus:token", TOKEN]);
+    expect(fs.readFileSync(path.join(pyDir, "Pulumi.dev.yaml"), "utf8")).toMatch(
+      /pyhooks:url:\s+secure:/,
+    );
+    await py.ok(pyDir, ["up", "--yes", "--skip-preview"]);
+    const records = emulator.records();
+    expect(records.map((w) => w.Name).sort()).toEqual([
+      "Pulumi pyhooks BookingCreate",
+      "Pulumi pyhooks BookingDelete",
+      "Pulumi pyhooks BookingUpdate",
+    ]);
+    const outputs = JSON.parse((await py.ok(pyDir, ["stack", "output", "--json"])).stdout) as {
+      webhookIds: number[];
+    };
+    expect([...outputs.webhookIds].sort()).toEqual(records.map((w) => w.Id).sort());
+    expect((await py.ok(pyDir, ["stack", "export"])).stdout).not.toContain(TOKEN);
+    await py.ok(pyDir, ["destroy", "--yes", "--skip-preview"]);
+    expect(emulator.records()).toEqual([]);
+  },
+  900_000,
+);
