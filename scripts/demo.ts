@@ -295,7 +295,7 @@ async function main(): Promise<void> {
     );
     console.log(
       dim(
-        "  For the real engine: `npm run pulumi:install` (builds it from the Go module proxy into .tools/bin, about 5 1/2 minutes the first time) or put your own `pulumi` on PATH, then run the demo again. Nothing is downloaded.",
+        "  For the real engine: `npm run pulumi:install` (builds it from the Go module proxy into .tools/bin, under 11 minutes the first time) or put your own `pulumi` on PATH, then run the demo again. Nothing is downloaded.",
       ),
     );
   }
