@@ -3,7 +3,7 @@
  * as one zod schema whose issues carry paths (`hooks[3].url must be an absolute http(s) URL`).
  * {@link parseWebhookSetArgs} turns arguments into {@link ValidWebhookSetArgs} (each hook in long
  * form, its action as a number and a name, defaults not yet applied) or throws one
- * {@link WebhookSetArgsError} listing every problem. The planner (`plan.ts`) is a function of
+ * {@link WebhookSetArgsError} listing every problem. The planner (`setPlan.ts`) is a function of
  * the valid form only.
  *
  * The rules of single values are the WebHook's own (`provider/inputs.ts`: the same words for
@@ -27,7 +27,7 @@ import {
   UNKNOWN,
   urlProblem,
 } from "./inputs";
-import { hookNames } from "./setNaming";
+import { hookNames, hooksByAction } from "./setNaming";
 
 /**
  * One hook of a {@link WebhookSet} in long form. Every field but `action` and `key` accepts a
@@ -485,9 +485,7 @@ function setWideProblems(setName: string, args: ValidWebhookSetArgs): string[] {
     }
   }
   if (problems.length > 0) return problems;
-  const byAction = new Map<number, ValidHook[]>();
-  for (const h of args.hooks) byAction.set(h.action, [...(byAction.get(h.action) ?? []), h]);
-  for (const group of byAction.values()) {
+  for (const group of hooksByAction(args.hooks).values()) {
     const seenUrl = new Map<string, ValidHook>();
     const seenKey = new Map<string, ValidHook>();
     for (const h of group) {

@@ -25,6 +25,19 @@ export function urlNameHash(url: string): string {
   return urlSha256(url).slice(0, 8);
 }
 
+/** The hooks of each action, in the order of `hooks` (the first action listed first). */
+export function hooksByAction<H extends { readonly action: number }>(
+  hooks: readonly H[],
+): Map<number, H[]> {
+  const groups = new Map<number, H[]>();
+  for (const h of hooks) {
+    const group = groups.get(h.action);
+    if (group) group.push(h);
+    else groups.set(h.action, [h]);
+  }
+  return groups;
+}
+
 /** One hook's names. */
 export interface HookName {
   /** The hook's position in `hooks`. */
@@ -52,10 +65,8 @@ export interface HookName {
  * or a plain URL.
  */
 export function hookNames(setName: string, args: NamedHooks): HookName[] {
-  const byAction = new Map<number, NamedHooks["hooks"][number][]>();
-  for (const h of args.hooks) byAction.set(h.action, [...(byAction.get(h.action) ?? []), h]);
   const names: HookName[] = [];
-  for (const group of byAction.values()) {
+  for (const group of hooksByAction(args.hooks).values()) {
     const base = `${setName}-${group[0]!.actionName}`;
     const heir =
       group.length > 1 ? (group.find((h) => h.url === undefined) ?? group[0]) : undefined;

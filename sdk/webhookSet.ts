@@ -1,8 +1,8 @@
 /**
  * `WebhookSet`: several Nexudus webhooks of one location declared together, one child `WebHook`
  * per hook, optionally authoritative for the location (`exclusive`). Read {@link WebhookSetArgs}
- * (in `setArgs.ts`, with their validation) for the arguments, `naming.ts` for how children are
- * named, `plan.ts` for what each child is given, `setWiring.ts` for the exclusion, and
+ * (in `provider/setArgs.ts`, with their validation) for the arguments, `provider/setNaming.ts` for how children are
+ * named, `provider/setPlan.ts` for what each child is given, `setWiring.ts` for the exclusion, and
  * {@link WebhookSet} for an example.
  *
  * @module
@@ -89,7 +89,7 @@ function childAlias(
  * }
  * ```
  *
- * - Children are named `<name>-<ActionName>` (see `hookNames` in `naming.ts` for an action listed
+ * - Children are named `<name>-<ActionName>` (see `hookNames` in `provider/setNaming.ts` for an action listed
  *   several times), so adding, removing or reordering hooks only touches the hooks concerned.
  * - Each child's Nexudus Name is `"<namePrefix> <ActionName>"` unless the hook gives a `name`.
  * - Arguments are validated when the set is constructed; bad ones throw a

@@ -1,7 +1,7 @@
 /**
  * A WebhookSet's arguments as a schema (sdk/setArgs.ts): every problem named by its path, with
  * did-you-means for actions and argument names; values given as Outputs taken as they are; the
- * valid form handed to a planner that is a pure function of it (sdk/plan.ts planValidSet).
+ * valid form handed to a planner that is a pure function of it (provider/setPlan.ts planValidSet).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { UNKNOWN } from "../../provider/inputs";
