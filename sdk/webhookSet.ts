@@ -1,9 +1,9 @@
 /**
  * `WebhookSet`: several Nexudus webhooks of one location declared together, one child `WebHook`
  * per hook, optionally authoritative for the location (`exclusive`). Read {@link WebhookSetArgs}
- * (in `provider/setArgs.ts`, with their validation) for the arguments, `provider/setNaming.ts` for how children are
- * named, `provider/setPlan.ts` for what each child is given, `setWiring.ts` for the exclusion, and
- * {@link WebhookSet} for an example.
+ * (in `provider/setArgs.ts`, with their validation) for the arguments, `provider/setNaming.ts`
+ * for how children are named, `provider/setPlan.ts` for what each child is given,
+ * `setWiring.ts` for the exclusion, and {@link WebhookSet} for an example.
  *
  * @module
  */
