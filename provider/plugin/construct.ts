@@ -26,7 +26,7 @@ import type * as aliasTypes from "@pulumi/pulumi/proto/alias_pb";
 import { UNKNOWN, urlSha256 } from "../inputs";
 import { parseWebhookSetArgs, WebhookSetArgsError } from "../setArgs";
 import { planValidSet } from "../setPlan";
-import { isSecret, reveal, secret, type PropertyMap } from "./convert";
+import { isSecret, replaceSecrets, reveal, secret, type PropertyMap } from "./convert";
 import { EXCLUSION_TOKEN, packageVersion, PACKAGE, SET_TOKEN, WEBHOOK_TOKEN } from "./schema";
 
 /** The proto modules a construct needs (the copies @pulumi/pulumi loads). */
@@ -52,26 +52,28 @@ function field(v: unknown, key: string | number): unknown {
   return (v as Record<string | number, unknown>)[key];
 }
 
-/** `v` with each secret replaced by the unknown marker: what the set's validation may read. */
-function secretsAsUnknown(v: unknown): unknown {
-  if (isSecret(v)) return UNKNOWN;
-  if (Array.isArray(v)) return v.map(secretsAsUnknown);
-  if (typeof v === "object" && v !== null) {
-    return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, secretsAsUnknown(e)]));
-  }
-  return v;
-}
-
 /** The first of `values` that is given (not undefined or null). */
 function given(...values: unknown[]): unknown {
   return values.find((v) => v !== undefined && v !== null);
 }
 
-/** A wire value's plain form when it is known and not secret-wrapped, else undefined. */
+/** A wire value's plain form (secrets revealed) when it is known, else undefined. */
 function plainKnown(v: unknown): unknown {
   if (v === UNKNOWN || v === undefined) return undefined;
   const r = reveal(v);
   return JSON.stringify(r).includes(UNKNOWN) ? undefined : r;
+}
+
+/**
+ * What an exclusive set keeps for a hook declared with `adopt`: the record it will take over
+ * (`{action, urlSha256}`), unknown while `adopt` or the URL is, null without `adopt`.
+ */
+function adoptableEntry(action: number, adopt: unknown, url: unknown): unknown {
+  const a = plainKnown(adopt);
+  if (a === false) return null;
+  const u = plainKnown(url);
+  if (a !== true || typeof u !== "string") return UNKNOWN;
+  return { action, urlSha256: urlSha256(u) };
 }
 
 /** The warning an exclusive multi-language set gives: what it cannot know. */
@@ -112,7 +114,7 @@ export async function constructWebhookSet(
   }
   // Validated as the TypeScript set validates. A secret is checked as an Output is there: by
   // the WebHook's own check once declared, never quoted in a message of the set.
-  const valid = parseWebhookSetArgs(name, secretsAsUnknown(wire) as never);
+  const valid = parseWebhookSetArgs(name, replaceSecrets(wire, () => UNKNOWN) as never);
   const plan = planValidSet(name, valid);
 
   const monitor = new m.resGrpc.ResourceMonitorClient(
@@ -210,24 +212,14 @@ export async function constructWebhookSet(
           webhookId: typeof webhookId === "number" ? webhookId : UNKNOWN,
           url: outputs.url ?? inputs.url,
           active: outputs.active ?? inputs.active,
+          adoptable: adoptableEntry(p.action, p.args.adopt, inputs.url),
         };
       }),
     );
 
     if (valid.exclusive) {
       await warn(set.urn, exclusiveWarning(name, plainKnown(field(wire, "businessId"))));
-      const adoptable = plan
-        .filter((p) => p.args.adopt !== false)
-        .map((p) => {
-          const adopt = plainKnown(p.args.adopt);
-          const url = plainKnown(
-            given(field(field(wireHooks, p.index), "url"), field(wire, "url")),
-          );
-          if (adopt === false) return null;
-          if (adopt !== true || typeof url !== "string") return UNKNOWN;
-          return { action: p.action, urlSha256: urlSha256(url) };
-        })
-        .filter((a) => a !== null);
+      const adoptable = children.map((c) => c.adoptable).filter((a) => a !== null);
       const keep = field(wire, "alsoKeep");
       const inputs: PropertyMap = {
         businessId: field(wire, "businessId"),

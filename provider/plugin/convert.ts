@@ -31,14 +31,19 @@ export function secret(v: unknown): unknown {
   return isSecret(v) ? v : { [SIG_KEY]: SECRET_SIG, value: v };
 }
 
-/** `v` with every secret wrapper removed, deeply. */
-export function reveal(v: unknown): unknown {
-  if (isSecret(v)) return reveal(v.value);
-  if (Array.isArray(v)) return v.map(reveal);
+/** `v` with each secret (at any depth) replaced by what `replace` makes of it. */
+export function replaceSecrets(v: unknown, replace: (s: { value: unknown }) => unknown): unknown {
+  if (isSecret(v)) return replace(v);
+  if (Array.isArray(v)) return v.map((e) => replaceSecrets(e, replace));
   if (typeof v === "object" && v !== null) {
-    return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, reveal(e)]));
+    return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, replaceSecrets(e, replace)]));
   }
   return v;
+}
+
+/** `v` with every secret wrapper removed, deeply. */
+export function reveal(v: unknown): unknown {
+  return replaceSecrets(v, (s) => reveal(s.value));
 }
 
 /** Whether `v` holds a secret anywhere. */
