@@ -183,3 +183,38 @@ test("destroy deletes the set's hooks only", async () => {
   expect(emulator.records().filter((r) => r.Name.startsWith("ops "))).toEqual([]);
   expect(emulator.record(kept)).toBeDefined();
 });
+
+test("an exclusive set's hook with adopt takes over the matching record, which the preview never lists", async () => {
+  const made = emulator.insert({
+    BusinessId: HQ,
+    Action: 6,
+    Name: "made by hand",
+    URL: URL_BILLING,
+  }).Id;
+  fs.writeFileSync(
+    path.join(dir, "Pulumi.yaml"),
+    program(`        - action: BookingCreate
+          url: ${URL_BILLING}
+          adopt: true`),
+  );
+  try {
+    emulator.clearRequests();
+    const p = parseJson<PreviewJson>(await pulumi.ok(dir, ["preview", "--json"]));
+    const exclusion = stepOf(p, "nexudus:index:WebhookSetExclusion::hq-exclusive");
+    // The hook's id is not known yet: the record it will adopt is kept, not listed to delete.
+    expect(exclusion?.newState?.inputs?.adoptable).toEqual([
+      { action: 6, urlSha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    ]);
+    expect(JSON.stringify(exclusion?.newState?.inputs?.unmanaged ?? [])).not.toContain(
+      `"id":${made}`,
+    );
+    expect(writes()).toEqual([]);
+    await pulumi.ok(dir, ["up", "--yes", "--skip-preview"]);
+    // Adopted in place: the same record, renamed to the set's Name.
+    expect(emulator.record(made)).toMatchObject({ Name: "ops BookingCreate", URL: URL_BILLING });
+    expect(emulator.records().filter((r) => r.Name.startsWith("ops "))).toHaveLength(1);
+    await pulumi.ok(dir, ["destroy", "--yes", "--skip-preview"]);
+  } finally {
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), program(HOOKS));
+  }
+});
