@@ -12,12 +12,18 @@
  * `npx ts-node --transpile-only bench/paths.ts [--sizes 100] [--time-factor 0.01] [--only plugin]`.
  * Each run also records each part's own peak (engine, language host, program, provider).
  */
-import { execFileSync, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator } from "../emulator";
-import { collect, findPulumi, makeProgram, PulumiSession, REPO_ROOT } from "../testing/pulumiCli";
+import {
+  collect,
+  findPulumi,
+  installPlugin,
+  makeProgram,
+  PulumiSession,
+} from "../testing/pulumiCli";
 
 /** The paths compared. */
 export type BenchPath = "dynamic" | "plugin" | "baseline";
@@ -262,26 +268,7 @@ export async function runPathsBench(
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "nexudus-bench-paths-"));
   try {
     const session = new PulumiSession(cli, root, { NEXUDUS_TIME_FACTOR: String(opts.timeFactor) });
-    const version = (
-      JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as {
-        version: string;
-      }
-    ).version;
-    const out = execFileSync(
-      process.execPath,
-      [path.join(REPO_ROOT, "scripts", "plugin-pack.js"), "--out", path.join(root, "pack")],
-      { encoding: "utf8" },
-    );
-    const tarball = out.trim().split("\n").pop()!;
-    await session.ok(root, [
-      "plugin",
-      "install",
-      "resource",
-      "nexudus",
-      version,
-      "--file",
-      tarball,
-    ]);
+    await installPlugin(session, root);
     const runs: PathRun[] = [];
     for (const n of opts.sizes) {
       for (const p of opts.paths ?? (["baseline", "dynamic", "plugin"] as const)) {

@@ -391,3 +391,52 @@ export function useE2e(opts: {
   });
   return e2e;
 }
+
+/**
+ * Packs the nexudus plugin (scripts/plugin-pack.js) into `<root>/pack`, unless a tarball is
+ * given, and installs it into the session's PULUMI_HOME as a user does
+ * (`pulumi plugin install resource nexudus <version> --file <tarball>`). Answers the tarball.
+ */
+export async function installPlugin(
+  session: PulumiSession,
+  root: string,
+  given?: string,
+): Promise<string> {
+  const tarball =
+    given ??
+    execFileSync(
+      process.execPath,
+      [path.join(REPO_ROOT, "scripts", "plugin-pack.js"), "--out", path.join(root, "pack")],
+      { encoding: "utf8" },
+    )
+      .trim()
+      .split("\n")
+      .pop()!;
+  const version = (
+    JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as {
+      version: string;
+    }
+  ).version;
+  await session.ok(root, ["plugin", "install", "resource", "nexudus", version, "--file", tarball]);
+  return tarball;
+}
+
+/** The files of the Python language host (`npm run pulumi:install` builds them). */
+const PYTHON_HOST = ["pulumi-language-python", "pulumi-language-python-exec"];
+
+/** The Python host's files missing beside the CLI (none: Python programs can run). */
+export function missingPythonHost(cli: PulumiCli = findPulumi()): string[] {
+  return PYTHON_HOST.filter((f) => !fs.existsSync(path.join(cli.binDir, f)));
+}
+
+/**
+ * A session (PULUMI_HOME and backend under `root`) that runs Python programs with `venv`
+ * active: the v3.79 Python host built here does not read `runtime.options.virtualenv`
+ * (docs/languages.md).
+ */
+export function venvSession(cli: PulumiCli, root: string, venv: string): PulumiSession {
+  return new PulumiSession(cli, root, {
+    VIRTUAL_ENV: venv,
+    PATH: [path.join(venv, "bin"), cli.binDir, process.env.PATH ?? ""].join(path.delimiter),
+  });
+}

@@ -5,14 +5,11 @@
  * names and `aliases: [native.fromDynamic]`; the preview shows no create, delete or replace, the
  * `up` sends no POST and no DELETE, and the state then holds the plugin's type with the same ids.
  */
-import { execFileSync } from "node:child_process";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import type { EmulatorHandle } from "../../emulator";
 import {
+  installPlugin,
   makeProgram,
   parseJson,
-  REPO_ROOT,
   useE2e,
   type Deployment,
   type PreviewJson,
@@ -21,9 +18,6 @@ import {
 
 const TOKEN = "e2e-migrate-token-71f0";
 const SECRET_URL = "https://hooks.example.com/migrate/SECRET-PATH-M1";
-const VERSION = (
-  JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { version: string }
-).version;
 
 const PROGRAM = `import * as pulumi from "@pulumi/pulumi";
 import * as nexudus from "pulumi-nexudus";
@@ -56,21 +50,7 @@ const writes = () => emulator.requests().filter((r) => r.method !== "GET");
 
 beforeAll(async () => {
   ({ emulator, pulumi } = e2e);
-  const out = execFileSync(
-    process.execPath,
-    [path.join(REPO_ROOT, "scripts", "plugin-pack.js"), "--out", path.join(e2e.root, "pack")],
-    { encoding: "utf8" },
-  );
-  const tarball = out.trim().split("\n").pop()!;
-  await pulumi.ok(e2e.root, [
-    "plugin",
-    "install",
-    "resource",
-    "nexudus",
-    VERSION,
-    "--file",
-    tarball,
-  ]);
+  await installPlugin(pulumi, e2e.root);
   dir = makeProgram(e2e.root, "migrate", { files: { "index.ts": PROGRAM } });
   await e2e.stack(dir, "dev");
 }, 600_000);

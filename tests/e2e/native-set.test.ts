@@ -10,8 +10,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
 import { adminUser } from "../../testing/rig";
-import { makeProgram, parseJson, useE2e, type PulumiSession } from "../../testing/pulumiCli";
-import { installPlugin } from "./plugin-programs";
+import {
+  installPlugin,
+  makeProgram,
+  parseJson,
+  useE2e,
+  type PulumiSession,
+} from "../../testing/pulumiCli";
 
 const TOKEN_A = "e2e-native-set-token-a-2c9d";
 const TOKEN_B = "e2e-native-set-token-b-6f1a";

@@ -1,54 +1,14 @@
 /**
- * For the programs in other languages than JavaScript (tests/e2e/python.test.ts, yaml.test.ts):
- * the nexudus plugin packed by scripts/plugin-pack.js and installed with `pulumi plugin install
- * resource nexudus <version> --file <tarball>`, and the one life cycle each program goes through
- * against the emulator: a preview that makes no API call, up (the webhook exists in the emulator,
+ * For the programs in other languages than JavaScript (tests/e2e/python.test.ts, yaml.test.ts),
+ * with the plugin installed by testing/pulumiCli.ts `installPlugin`: the one life cycle each
+ * program goes through against the emulator: a preview that makes no API call, up (the webhook exists in the emulator,
  * its URL secret in state), a no-change preview, destroy (the webhook is gone).
  */
-import { execFileSync } from "node:child_process";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import type { EmulatorHandle } from "../../emulator";
 import { recordFigures } from "../../testing/figures";
-import {
-  parseJson,
-  REPO_ROOT,
-  type PreviewJson,
-  type PulumiSession,
-} from "../../testing/pulumiCli";
+import { parseJson, type PreviewJson, type PulumiSession } from "../../testing/pulumiCli";
 
-export const PLUGIN_VERSION = (
-  JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { version: string }
-).version;
 export const WEBHOOK = "nexudus:index:WebHook";
-
-/** Packs the plugin into `<root>/pack` and installs it into the session's PULUMI_HOME. */
-export async function installPlugin(
-  pulumi: PulumiSession,
-  root: string,
-  /** A plugin tarball made already (else scripts/plugin-pack.js packs one). */
-  given?: string,
-): Promise<void> {
-  const tarball =
-    given ??
-    execFileSync(
-      process.execPath,
-      [path.join(REPO_ROOT, "scripts", "plugin-pack.js"), "--out", path.join(root, "pack")],
-      { encoding: "utf8" },
-    )
-      .trim()
-      .split("\n")
-      .pop()!;
-  await pulumi.ok(root, [
-    "plugin",
-    "install",
-    "resource",
-    "nexudus",
-    PLUGIN_VERSION,
-    "--file",
-    tarball,
-  ]);
-}
 
 export interface Expected {
   /** The Pulumi name of the WebHook resource the program declares. */

@@ -9,8 +9,13 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { EmulatorHandle } from "../../emulator";
-import { findPulumi, PulumiSession, REPO_ROOT, useE2e } from "../../testing/pulumiCli";
-import { installPlugin } from "./plugin-programs";
+import {
+  findPulumi,
+  installPlugin,
+  PulumiSession,
+  REPO_ROOT,
+  useE2e,
+} from "../../testing/pulumiCli";
 
 const TOKEN = "e2e-sea-token-4a7d";
 const VERSION = (

@@ -10,8 +10,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { EmulatorHandle } from "../../emulator";
-import { installPlugin } from "./plugin-programs";
 import {
+  installPlugin,
   parseJson,
   REPO_ROOT,
   useE2e,

@@ -8,7 +8,6 @@
  * `pulumi import` of a record made by hand (and with `--provider`), destroy, and a state without a
  * credential or a secret URL in clear. Needs `npm run build` (npm test does it).
  */
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
@@ -16,10 +15,13 @@ import { buildSchema } from "../../provider/plugin/schema";
 import { adminUser } from "../../testing/rig";
 import {
   findPulumi,
+  installPlugin,
+  missingPythonHost,
   PulumiSession,
   parseJson,
   REPO_ROOT,
   useE2e,
+  venvSession,
   type Deployment,
   type PreviewJson,
 } from "../../testing/pulumiCli";
@@ -217,22 +219,8 @@ beforeAll(async () => {
   ({ pulumi, emulator: emuA } = e2e);
   emuB = await startEmulator({ port: 0, users: [adminUser(TOKEN_B, "ops-b@example.com")] });
   // Packed and installed as a user would: the tarball runs with only node on the machine.
-  const out = execFileSync(
-    process.execPath,
-    [path.join(REPO_ROOT, "scripts", "plugin-pack.js"), "--out", path.join(e2e.root, "pack")],
-    { encoding: "utf8" },
-  );
-  const tarball = out.trim().split("\n").pop()!;
+  const tarball = await installPlugin(pulumi, e2e.root);
   expect(path.basename(tarball)).toBe(`pulumi-resource-nexudus-v${VERSION}-linux-amd64.tar.gz`);
-  await pulumi.ok(e2e.root, [
-    "plugin",
-    "install",
-    "resource",
-    "nexudus",
-    VERSION,
-    "--file",
-    tarball,
-  ]);
 }, 600_000);
 
 afterAll(async () => {
@@ -258,11 +246,7 @@ const PYTHON: Program = {
   language: "Python",
   session(root) {
     const { venv } = gen.buildPython({ venv: path.join(root, "python-venv") });
-    const cli = findPulumi();
-    return new PulumiSession(cli, root, {
-      VIRTUAL_ENV: venv,
-      PATH: [path.join(venv, "bin"), cli.binDir, process.env.PATH ?? ""].join(path.delimiter),
-    });
+    return venvSession(findPulumi(), root, venv);
   },
   write(dir, declareImported) {
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: plugin-e2e-python\nruntime: python\n");
@@ -299,9 +283,7 @@ pulumi.export("listed", nexudus.get_webhooks_output(business_id=${HQ}, action=ho
     );
   },
 };
-const PYTHON_HOST = ["pulumi-language-python", "pulumi-language-python-exec"].every((f) =>
-  fs.existsSync(path.join(findPulumi().binDir, f)),
-);
+const PYTHON_HOST = missingPythonHost().length === 0;
 if (!PYTHON_HOST) {
   console.warn(
     "tests/e2e/plugin.test.ts: the Python program is skipped: no pulumi-language-python beside " +

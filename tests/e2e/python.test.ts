@@ -7,8 +7,14 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { installPlugin, lifeCycle } from "./plugin-programs";
-import { findPulumi, PulumiSession, useE2e } from "../../testing/pulumiCli";
+import { lifeCycle } from "./plugin-programs";
+import {
+  findPulumi,
+  installPlugin,
+  missingPythonHost,
+  useE2e,
+  venvSession,
+} from "../../testing/pulumiCli";
 
 const gen = require("../../scripts/gen-sdks.js") as {
   buildPython(opts: { venv: string }): { venv: string };
@@ -18,8 +24,7 @@ const TOKEN = "e2e-python-token-5b7e";
 const URL = "https://hooks.example.com/python/SECRET-PATH-PY";
 const SET_URL = "https://hooks.example.com/python/SECRET-PATH-SET";
 const cli = findPulumi();
-const HOST = ["pulumi-language-python", "pulumi-language-python-exec"];
-const absent = HOST.filter((f) => !fs.existsSync(path.join(cli.binDir, f)));
+const absent = missingPythonHost(cli);
 if (absent.length > 0) {
   console.warn(
     `tests/e2e/python.test.ts skipped: ${absent.join(", ")} not beside ${cli.bin}; ` +
@@ -66,10 +71,7 @@ const e2e = useE2e({ name: "python", token: TOKEN });
     fs.writeFileSync(path.join(dir, "__main__.py"), PROGRAM);
     // The v3.79.0 host does not read runtime.options.virtualenv from this engine: the venv is
     // activated (docs/languages.md).
-    const pulumi = new PulumiSession(cli, path.join(e2e.root, "session"), {
-      VIRTUAL_ENV: venv,
-      PATH: [path.join(venv, "bin"), cli.binDir, process.env.PATH ?? ""].join(path.delimiter),
-    });
+    const pulumi = venvSession(cli, path.join(e2e.root, "session"), venv);
     await installPlugin(pulumi, e2e.root);
     await pulumi.ok(dir, ["stack", "init", "dev"]);
     await pulumi.ok(dir, ["config", "set", "nexudus:baseUrl", e2e.emulator.url]);

@@ -7,8 +7,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { installPlugin, lifeCycle } from "./plugin-programs";
-import { findPulumi, useE2e } from "../../testing/pulumiCli";
+import { lifeCycle } from "./plugin-programs";
+import { findPulumi, installPlugin, useE2e } from "../../testing/pulumiCli";
 
 const TOKEN = "e2e-yaml-token-3c9a";
 const URL = "https://hooks.example.com/yaml/SECRET-PATH-YAML";

@@ -8,7 +8,14 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { EmulatorHandle } from "../../emulator";
-import { findPulumi, REPO_ROOT, useE2e, PulumiSession } from "../../testing/pulumiCli";
+import {
+  findPulumi,
+  missingPythonHost,
+  REPO_ROOT,
+  useE2e,
+  venvSession,
+  PulumiSession,
+} from "../../testing/pulumiCli";
 
 const TOKEN = "e2e-template-token-3a9c";
 const VERSION = (
@@ -190,9 +197,7 @@ test("the YAML template: pulumi new, the plugin from the release folder, pulumi 
 }, 600_000);
 
 /** The Python language host `npm run pulumi:install` builds (absent: the Python case is skipped). */
-const PYTHON_HOST = ["pulumi-language-python", "pulumi-language-python-exec"].every((f) =>
-  fs.existsSync(path.join(findPulumi().binDir, f)),
-);
+const PYTHON_HOST = missingPythonHost().length === 0;
 
 (PYTHON_HOST ? test : test.skip)(
   "the Python template: pulumi new installs the SDK it carries, pulumi up makes the set's hooks",
@@ -221,11 +226,7 @@ const PYTHON_HOST = ["pulumi-language-python", "pulumi-language-python-exec"].ev
     // folder the venv; a current Pulumi CLI uses ./venv. Run with that venv active.
     const venv = fs.existsSync(path.join(pyDir, "venv", "bin")) ? path.join(pyDir, "venv") : pyDir;
     expect(fs.existsSync(path.join(venv, "bin", "python"))).toBe(true);
-    const cli = findPulumi();
-    const py = new PulumiSession(cli, e2e.root, {
-      VIRTUAL_ENV: venv,
-      PATH: [path.join(venv, "bin"), cli.binDir, process.env.PATH ?? ""].join(path.delimiter),
-    });
+    const py = venvSession(findPulumi(), e2e.root, venv);
     await py.ok(pyDir, ["config", "set", "--secret", "nexudus:token", TOKEN]);
     expect(fs.readFileSync(path.join(pyDir, "Pulumi.dev.yaml"), "utf8")).toMatch(
       /pyhooks:url:\s+secure:/,
